@@ -1,0 +1,1 @@
+"""The installer backend: config, validation, planning, engine. No UI imports here."""

@@ -1,0 +1,75 @@
+"""Load any supported answer file, detecting the format from its content."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from installer.backend.answers.native import load_native
+from installer.backend.config import InstallConfig
+from installer.backend.errors import InvalidInput, Issue
+
+Format = Literal["native", "kickstart", "azure"]
+
+
+@dataclass
+class Loaded:
+    config: InstallConfig
+    format: Format
+    warnings: list[str] = field(default_factory=list)
+    # kickstart/azure-only facts that are not part of InstallConfig (e.g. text/cmdline mode)
+    hints: dict[str, str] = field(default_factory=dict)
+
+
+def detect_format(text: str) -> Format:
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return "native"
+        if isinstance(data, dict) and ("SystemConfigs" in data or "Disks" in data):
+            return "azure"
+        return "native"
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        if s.startswith("%"):
+            return "kickstart"
+        first = s.split()[0]
+        if ":" in first or s.startswith("-"):
+            return "native"
+        return "kickstart"
+    return "native"
+
+
+def load_text(text: str, source: str, *, base_dir: Path | None = None,
+              ignore_unsupported: bool = False) -> Loaded:
+    fmt = detect_format(text)
+    if fmt == "kickstart":
+        from installer.backend.answers import kickstart  # type: ignore[attr-defined,unused-ignore]
+
+        return kickstart.load_kickstart(text, source, base_dir=base_dir,
+                                        ignore_unsupported=ignore_unsupported)
+    if fmt == "azure":
+        from installer.backend.answers import azure  # type: ignore[attr-defined,unused-ignore]
+
+        return azure.load_azure(text, source, base_dir=base_dir)
+    cfg = load_native(text, source)
+    return Loaded(cfg, "native", cfg.plaintext_warnings())
+
+
+def load_file(path: str | Path, *, ignore_unsupported: bool = False) -> Loaded:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InvalidInput([Issue("", f"cannot read answer file: {exc.strerror}", source=str(p))]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput([Issue("", f"not UTF-8 text (byte {exc.start})", source=str(p))]) from None
+    return load_text(text, str(p), base_dir=p.parent, ignore_unsupported=ignore_unsupported)

@@ -1,0 +1,20 @@
+"""Step 'users': Create users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from installer.backend.steps.base import Step, StepContext
+from installer.backend.steps.registry import PlanInfo, Planned
+
+
+class _Action:
+    def run(self, ctx: StepContext) -> None:
+        raise NotImplementedError("step 'users' is not implemented yet")
+
+    def describe(self) -> dict[str, Any]:
+        return {}
+
+
+def plan(info: PlanInfo) -> Planned | None:
+    return Planned(Step("users", "Create users", 2, [], _Action()))

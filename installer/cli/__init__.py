@@ -1,0 +1,1 @@
+"""The command line: every mode goes through the same backend and engine."""

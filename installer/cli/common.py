@@ -1,0 +1,46 @@
+"""Helpers shared by the subcommands: loading inputs with clean errors, exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from installer.backend.answers.load import Loaded, load_file
+from installer.backend.errors import InvalidInput, Issue
+from installer.backend.machine import Machine, load_machine
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+EXIT_REFUSED = 3
+EXIT_CANCELLED = 130
+
+
+def err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def load_answers(path: str, ignore_unsupported: bool = False) -> Loaded:
+    loaded = load_file(path, ignore_unsupported=ignore_unsupported)
+    for w in loaded.warnings:
+        err(f"{path}: warning: {w}")
+    return loaded
+
+
+def get_machine(machine_path: str | None) -> Machine:
+    if machine_path:
+        return load_machine(machine_path)
+    try:
+        from installer.backend import probe  # type: ignore[attr-defined,unused-ignore]
+    except ImportError as exc:  # pragma: no cover
+        raise InvalidInput([Issue("", f"no disk probe available ({exc}); pass --machine M.json")]) from None
+    return probe.probe_machine()
+
+
+def print_issues(exc: InvalidInput) -> None:
+    for issue in exc.issues:
+        err(issue.format())
+
+
+def existing_file(path: str) -> bool:
+    return Path(path).is_file()

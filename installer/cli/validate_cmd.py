@@ -1,0 +1,32 @@
+"""`azl-installer validate FILE...`: every error as FILE:LINE:COL: field.path: message."""
+
+from __future__ import annotations
+
+import argparse
+
+from installer.backend.errors import InvalidInput
+from installer.backend.plan import make_plan
+from installer.cli.common import EXIT_INVALID, EXIT_OK, get_machine, load_answers, print_issues
+
+
+def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+    p = sub.add_parser("validate", help="check answer files (native YAML/JSON, kickstart, Azure JSON)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--machine", help="also plan against this recorded machine (JSON)")
+    p.add_argument("--ignore-unsupported", action="store_true",
+                   help="kickstart: unsupported commands are warnings, not errors")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rc = EXIT_OK
+    for f in args.files:
+        try:
+            loaded = load_answers(f, args.ignore_unsupported)
+            if args.machine:
+                make_plan(loaded.config, get_machine(args.machine))
+            print(f"{f}: ok ({loaded.format})")
+        except InvalidInput as exc:
+            print_issues(exc)
+            rc = EXIT_INVALID
+    return rc
