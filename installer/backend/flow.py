@@ -1,0 +1,321 @@
+"""The interactive flow, shared by the Textual and the Qt installer: page order, defaults,
+derived suggestions, per-page validation and the mapping between UI state and InstallConfig.
+UIs hold widgets only; every rule lives here (and in validate.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import SecretStr, ValidationError
+
+from installer.backend import validate
+from installer.backend.config import (
+    DiskRef,
+    Encryption,
+    Guided,
+    InstallConfig,
+    Packages,
+    PartitionSpec,
+    Root,
+    Storage,
+    SystemSettings,
+    User,
+    random_hostname,
+)
+from installer.backend.errors import InvalidInput, Issue
+from installer.backend.machine import Machine
+from installer.backend.sizes import format_size
+
+PAGES: tuple[str, ...] = (
+    "welcome",
+    "install_type",
+    "disk",
+    "encryption",
+    "hostname",
+    "user",
+    "summary",
+    "progress",
+    "finish",
+)
+
+KEYBOARDS = ("us", "uk", "de", "fr", "es", "it", "jp106", "dvorak", "se", "no", "dk", "fi", "pl", "cz")
+LANGUAGES = ("en_US.UTF-8", "en_GB.UTF-8", "de_DE.UTF-8", "fr_FR.UTF-8", "es_ES.UTF-8", "ja_JP.UTF-8",
+             "zh_CN.UTF-8")
+
+
+@dataclass(frozen=True)
+class PackageSetInfo:
+    id: Literal["core", "full"]
+    title: str
+    description: str
+    installed_size: int  # bytes, from the payload preflight/manifest when known
+
+
+# Estimates used until the payload preflight reports the real figure for the chosen repo.
+PACKAGE_SETS = (
+    PackageSetInfo("core", "Azure Linux Core",
+                   "A minimal host: systemd, networking, SSH client, LVM and LUKS tools, GRUB.",
+                   900 * 1024**2),
+    PackageSetInfo("full", "Azure Linux Full",
+                   "Core plus SSH server, developer tools, virtualization host and SELinux policy.",
+                   2600 * 1024**2),
+)
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """A validation message for one field of one page: what each UI shows inline."""
+
+    field: str
+    result: validate.Result
+
+    @property
+    def message(self) -> str:
+        return self.result.message
+
+    @property
+    def blocking(self) -> bool:
+        return not self.result.ok
+
+
+@dataclass
+class ManualPartition:
+    mount: str | None
+    size: str
+    fs: str = "ext4"
+    encrypt: bool = False
+    label: str | None = None
+    vg: str | None = None
+
+
+@dataclass
+class FlowState:
+    """Everything the user has chosen so far. Secrets are held as SecretStr."""
+
+    language: str = "en_US.UTF-8"
+    keyboard: str = "us"
+    package_set: Literal["core", "full"] = "core"
+    disk: str | None = None
+    layout: Literal["guided", "manual"] = "guided"
+    root_fs: Literal["ext4", "xfs"] = "ext4"
+    lvm: bool = False
+    swap: str = "0"
+    separate_home: bool = False
+    partitions: list[ManualPartition] = field(default_factory=list)
+    encrypt: bool = False
+    passphrase: SecretStr = field(default_factory=lambda: SecretStr(""))
+    passphrase_confirm: SecretStr = field(default_factory=lambda: SecretStr(""))
+    luks_version: Literal["luks2", "luks1"] = "luks2"
+    hostname: str = field(default_factory=random_hostname)
+    full_name: str = ""
+    username: str = ""
+    username_edited: bool = False
+    password: SecretStr = field(default_factory=lambda: SecretStr(""))
+    password_confirm: SecretStr = field(default_factory=lambda: SecretStr(""))
+    password_hash: str | None = None  # from a prefilled answer file
+    admin: bool = True
+    ssh_key: str = ""
+    root_password_hash: str | None = None
+    root_locked: bool = True
+    timezone: str = "UTC"
+    base: InstallConfig | None = None  # prefilled config: fields the UI does not show are kept
+
+    def set_full_name(self, name: str) -> None:
+        """Updating the full name re-derives the username until the user edits it."""
+        self.full_name = name
+        if not self.username_edited:
+            self.username = validate.suggest_username(name) if name.strip() else ""
+
+
+def default_disk(machine: Machine) -> str | None:
+    """The largest disk that is not the installer medium and not read-only."""
+    cands = [d for d in machine.disks if not d.is_installer_medium and not d.read_only
+             and not d.holds_running_root]
+    if not cands:
+        return None
+    return max(cands, key=lambda d: d.size).path
+
+
+def new_state(machine: Machine) -> FlowState:
+    s = FlowState()
+    s.disk = default_disk(machine)
+    return s
+
+
+# ----------------------------------------------------------------------------- validation
+def validate_page(page: str, state: FlowState, machine: Machine) -> list[FieldIssue]:
+    """Issues for one page; an empty list (or only warnings) means Next may proceed."""
+    out: list[FieldIssue] = []
+    err = validate.Severity.ERROR
+    if page == "disk":
+        if not state.disk or machine.disk(state.disk) is None:
+            out.append(FieldIssue("disk", validate.Result(validate.Code.EMPTY, "choose a disk", err)))
+        if state.layout == "manual":
+            try:
+                to_config(state).storage  # noqa: B018
+            except InvalidInput as exc:
+                out += [FieldIssue("partitions", validate.Result(validate.Code.BAD_CHARS, i.message, err))
+                        for i in exc.issues]
+            if not any(p.mount == "/" for p in state.partitions):
+                out.append(FieldIssue("partitions", validate.Result(
+                    validate.Code.EMPTY, "the layout needs a partition mounted at /", err)))
+    elif page == "encryption" and state.encrypt:
+        r = validate.passphrase(state.passphrase.get_secret_value(),
+                                state.passphrase_confirm.get_secret_value())
+        if r.code != validate.Code.OK:
+            out.append(FieldIssue("passphrase", r))
+    elif page == "hostname":
+        r = validate.hostname(state.hostname)
+        if not r.ok:
+            out.append(FieldIssue("hostname", r))
+    elif page == "user":
+        r = validate.username(state.username)
+        if not r.ok:
+            out.append(FieldIssue("username", r))
+        if state.password_hash is None or state.password.get_secret_value():
+            pr = validate.passphrase(state.password.get_secret_value(),
+                                     state.password_confirm.get_secret_value(), minimum=6)
+            if pr.code != validate.Code.OK:
+                out.append(FieldIssue("password", pr))
+        if state.ssh_key.strip():
+            try:
+                User(name="x", ssh_keys=[state.ssh_key.strip()])
+            except ValidationError:
+                out.append(FieldIssue("ssh_key", validate.Result(
+                    validate.Code.BAD_CHARS, "an SSH key looks like 'ssh-ed25519 AAAA... comment'", err)))
+    return out
+
+
+def can_proceed(page: str, state: FlowState, machine: Machine) -> bool:
+    return not any(i.blocking for i in validate_page(page, state, machine))
+
+
+# ----------------------------------------------------------------------------- mapping
+def to_config(state: FlowState) -> InstallConfig:
+    """Build the InstallConfig these choices mean. Raises InvalidInput with field paths."""
+    base = state.base or InstallConfig()
+    try:
+        enc = Encryption(
+            enabled=state.encrypt,
+            passphrase=state.passphrase if state.encrypt else None,
+            luks_version=state.luks_version,
+        ) if state.encrypt else Encryption()
+        if state.layout == "guided":
+            storage = Storage(
+                disks=[DiskRef(path=state.disk)] if state.disk else base.storage.disks,
+                firmware=base.storage.firmware,
+                table=base.storage.table,
+                guided=Guided(root_fs=state.root_fs, swap=state.swap, lvm=state.lvm,
+                              separate_home=state.separate_home),
+                encryption=enc,
+            )
+        else:
+            storage = Storage(
+                disks=[DiskRef(path=state.disk)] if state.disk else base.storage.disks,
+                firmware=base.storage.firmware,
+                table=base.storage.table,
+                partitions=[PartitionSpec(mount=p.mount, size=p.size, fs=p.fs,
+                                          encrypt=p.encrypt, label=p.label, vg=p.vg)
+                            for p in state.partitions],
+                volume_groups=base.storage.volume_groups,
+                logical_volumes=base.storage.logical_volumes,
+                encryption=enc,
+            )
+        users: list[User] = []
+        if state.username:
+            pw = state.password.get_secret_value()
+            users.append(User(
+                name=state.username,
+                full_name=state.full_name,
+                password=SecretStr(pw) if pw else None,
+                password_hash=None if pw else state.password_hash,
+                admin=state.admin,
+                ssh_keys=[state.ssh_key.strip()] if state.ssh_key.strip() else [],
+                groups=_groups_of(base, state.username),
+            ))
+        system = SystemSettings(**{
+            **base.system.model_dump(exclude={"hostname", "locale", "keyboard", "timezone"}),
+            "hostname": state.hostname, "locale": state.language, "keyboard": state.keyboard,
+            "timezone": state.timezone,
+        })
+        packages = Packages(**{**base.packages.model_dump(exclude={"set"}), "set": state.package_set})
+        root = Root(password_hash=state.root_password_hash, lock=state.root_locked
+                    if state.root_password_hash else None, ssh_keys=base.root.ssh_keys)
+        return InstallConfig(
+            storage=storage, packages=packages, system=system, users=users, root=root,
+            bootloader=base.bootloader, scripts=base.scripts, finish=base.finish,
+        )
+    except ValidationError as exc:
+        raise InvalidInput([
+            Issue(".".join(str(p) for p in e["loc"]), str(e["msg"]).removeprefix("Value error, "))
+            for e in exc.errors()
+        ]) from None
+
+
+def _groups_of(base: InstallConfig, name: str) -> list[str]:
+    u = next((u for u in base.users if u.name == name), None)
+    return list(u.groups) if u else []
+
+
+def from_config(config: InstallConfig, machine: Machine) -> FlowState:
+    """Prefill the flow from an answer file (`--answers FILE --interactive`)."""
+    s = new_state(machine)
+    s.base = config
+    st = config.storage
+    if st.disks and st.disks[0].path:
+        s.disk = st.disks[0].path
+    if st.guided is not None:
+        s.layout = "guided"
+        s.root_fs, s.lvm, s.swap, s.separate_home = (st.guided.root_fs, st.guided.lvm, st.guided.swap,
+                                                     st.guided.separate_home)
+    else:
+        s.layout = "manual"
+        s.partitions = [ManualPartition(p.mount, p.size, p.fs, p.encrypt, p.label, p.vg)
+                        for p in st.partitions or []]
+    s.encrypt = st.encryption.enabled
+    if st.encryption.passphrase is not None:
+        s.passphrase = s.passphrase_confirm = st.encryption.passphrase
+    s.luks_version = st.encryption.luks_version
+    s.package_set = "full" if config.packages.set == "full" else "core"
+    s.hostname = config.system.hostname
+    s.language, s.keyboard, s.timezone = config.system.locale, config.system.keyboard, config.system.timezone
+    if config.users:
+        u = config.users[0]
+        s.username, s.username_edited, s.full_name = u.name, True, u.full_name
+        s.password_hash, s.admin = u.password_hash, u.admin
+        s.ssh_key = u.ssh_keys[0] if u.ssh_keys else ""
+    s.root_password_hash = config.root.password_hash
+    s.root_locked = config.root.locked
+    return s
+
+
+# ----------------------------------------------------------------------------- display helpers
+def disk_rows(machine: Machine) -> list[tuple[str, str, str, str, str]]:
+    """(path, size, model, transport, current contents) for a disk table."""
+    return [(d.path, format_size(d.size), d.model or "", d.transport or "",
+             ("INSTALLER MEDIUM - " if d.is_installer_medium else "") + d.contents())
+            for d in machine.disks]
+
+
+def summary_lines(state: FlowState, machine: Machine) -> list[str]:
+    """The summary page's text: every choice, then exactly what will be erased (from the plan)."""
+    from installer.backend.plan import make_plan
+
+    cfg = to_config(state)
+    plan = make_plan(cfg, machine)
+    pset = next(p for p in PACKAGE_SETS if p.id == state.package_set)
+    lines = [
+        f"Installation type: {pset.title}",
+        f"Language: {state.language}   Keyboard: {state.keyboard}   Time zone: {state.timezone}",
+        f"Disk: {state.disk} ({state.layout} partitioning"
+        + (f", {state.root_fs} root" if state.layout == "guided" else "")
+        + (", LVM" if state.lvm and state.layout == "guided" else "") + ")",
+        f"Encryption: {'LUKS (' + state.luks_version + ')' if state.encrypt else 'off'}",
+        f"Host name: {state.hostname}",
+        f"User: {state.username or '(none)'}" + (" (administrator)" if state.admin and state.username else ""),
+        "Root account: " + ("locked" if cfg.root.locked else "password set"),
+        "",
+        *plan.summary,
+    ]
+    return lines
