@@ -24,3 +24,32 @@ unit: setup
 
 test: setup lint typecheck
 	$(VENV)/bin/pytest -q -n 2 tests
+
+# --- installer medium and QEMU harness (iso/, tests/vm/, docs/iso.md) -----------------------
+ANSWERS ?= examples/core-luks-uefi.yaml
+DISKS ?= 1
+DISK_SIZE ?= 10G
+FIRMWARE ?= uefi
+RESULT ?= build/vm-result
+MEM ?= 2048
+
+.PHONY: iso iso-setup smoke vm-install demo-tui bench-iso
+
+iso-setup:
+	AZL_SETUP_ISO=1 bash scripts/setup.sh
+
+iso: iso-setup
+	$(PY) iso/build.py
+
+smoke: iso
+	AZL_VM=1 $(VENV)/bin/pytest -q -p no:xdist -m vm tests/vm
+
+vm-install: iso
+	$(PY) -m tests.vm.vm_install --answers $(ANSWERS) --disks $(DISKS) --disk-size $(DISK_SIZE) \
+	  --firmware $(FIRMWARE) --memory $(MEM) --result $(RESULT)
+
+demo-tui: iso
+	$(PY) -m tests.vm.demo_tui --firmware $(FIRMWARE)
+
+bench-iso: iso
+	$(PY) bench/iso_bench.py

@@ -11,6 +11,14 @@ APT_PKGS=(
   rpm dnf createrepo-c gnupg debootstrap
   tmux
 )
+# The installer medium and the QEMU harness (make iso/smoke/vm-install) need more; only they ask.
+ISO_APT_PKGS=(
+  qemu-system-x86 qemu-utils ovmf xorriso grub-pc-bin grub-efi-amd64-bin grub-common
+  mtools squashfs-tools debootstrap zstd
+)
+if [ -n "${AZL_SETUP_ISO:-}" ]; then
+  APT_PKGS+=( "${ISO_APT_PKGS[@]}" )
+fi
 if [ -n "${AZL_EXTRA_APT:-}" ]; then
   # shellcheck disable=SC2206
   APT_PKGS+=( ${AZL_EXTRA_APT} )
