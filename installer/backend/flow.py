@@ -119,6 +119,10 @@ class FlowState:
     root_password_hash: str | None = None
     root_locked: bool = True
     timezone: str = "UTC"
+    # Root stays locked unless the user asks for a root password (then it is hashed in to_config).
+    set_root_password: bool = False
+    root_password: SecretStr = field(default_factory=lambda: SecretStr(""))
+    root_password_confirm: SecretStr = field(default_factory=lambda: SecretStr(""))
     base: InstallConfig | None = None  # prefilled config: fields the UI does not show are kept
 
     def set_full_name(self, name: str) -> None:
@@ -184,6 +188,11 @@ def validate_page(page: str, state: FlowState, machine: Machine) -> list[FieldIs
             except ValidationError:
                 out.append(FieldIssue("ssh_key", validate.Result(
                     validate.Code.BAD_CHARS, "an SSH key looks like 'ssh-ed25519 AAAA... comment'", err)))
+        if state.set_root_password:
+            rr = validate.passphrase(state.root_password.get_secret_value(),
+                                     state.root_password_confirm.get_secret_value(), minimum=6)
+            if rr.code != validate.Code.OK:
+                out.append(FieldIssue("root_password", rr))
     return out
 
 
@@ -240,8 +249,12 @@ def to_config(state: FlowState) -> InstallConfig:
             "timezone": state.timezone,
         })
         packages = Packages(**{**base.packages.model_dump(exclude={"set"}), "set": state.package_set})
-        root = Root(password_hash=state.root_password_hash, lock=state.root_locked
-                    if state.root_password_hash else None, ssh_keys=base.root.ssh_keys)
+        root_pw = state.root_password.get_secret_value() if state.set_root_password else ""
+        if root_pw:
+            root = Root(password=SecretStr(root_pw), lock=False, ssh_keys=base.root.ssh_keys)
+        else:
+            root = Root(password_hash=state.root_password_hash, lock=state.root_locked
+                        if state.root_password_hash else None, ssh_keys=base.root.ssh_keys)
         return InstallConfig(
             storage=storage, packages=packages, system=system, users=users, root=root,
             bootloader=base.bootloader, scripts=base.scripts, finish=base.finish,
@@ -319,3 +332,44 @@ def summary_lines(state: FlowState, machine: Machine) -> list[str]:
         *plan.summary,
     ]
     return lines
+
+
+# ----------------------------------------------------------------------------- helpers for the UIs
+def validate_partition(part: ManualPartition) -> list[FieldIssue]:
+    """Issues for one partition of a manual layout (the add/edit dialog's live validation)."""
+    err = validate.Severity.ERROR
+    try:
+        PartitionSpec(mount=part.mount or None, size=part.size, fs=part.fs,
+                      encrypt=part.encrypt, label=part.label or None, vg=part.vg or None)
+    except ValidationError as exc:
+        return [FieldIssue(str(e["loc"][0]) if e["loc"] else "partition", validate.Result(
+            validate.Code.BAD_CHARS, str(e["msg"]).removeprefix("Value error, "), err))
+            for e in exc.errors()]
+    if part.fs in ("swap", "biosboot", "none") and part.mount:
+        return [FieldIssue("mount", validate.Result(
+            validate.Code.BAD_CHARS, f"a {part.fs} partition has no mount point", err))]
+    if part.fs not in ("swap", "biosboot", "none") and not part.mount and not part.vg:
+        return [FieldIssue("mount", validate.Result(
+            validate.Code.EMPTY, "give a mount point (or a volume group for an LVM PV)", err))]
+    return []
+
+
+def confirm_word(state: FlowState) -> str:
+    """What the user types on the summary page to consent: the erased disk's name, else 'yes'."""
+    if state.disk:
+        return state.disk.rsplit("/", 1)[-1]
+    return "yes"
+
+
+def confirmation_ok(state: FlowState, typed: str) -> bool:
+    return typed.strip() == confirm_word(state)
+
+
+def erase_lines(state: FlowState, machine: Machine) -> list[str]:
+    """What choosing this disk will destroy, for the disk page (before a plan can be made)."""
+    d = machine.disk(state.disk) if state.disk else None
+    if d is None:
+        return []
+    if d.is_installer_medium:
+        return [f"{d.path} is the installer medium: it cannot be the target."]
+    return [f"{d.describe()} will be ERASED.", f"It holds now: {d.contents()}"]
