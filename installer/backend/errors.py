@@ -69,8 +69,10 @@ class CommandFailed(InstallerError):
     """A command run through the System seam exited non-zero."""
 
     def __init__(self, argv: list[str], returncode: int, stderr: str) -> None:
+        from installer.backend.secrets import redact
+
         tail = stderr.strip().splitlines()[-5:]
-        super().__init__(f"{' '.join(argv)} exited {returncode}: {' | '.join(tail)}")
+        super().__init__(redact(f"{' '.join(argv)} exited {returncode}: {' | '.join(tail)}"))
         self.argv = argv
         self.returncode = returncode
         self.stderr = stderr

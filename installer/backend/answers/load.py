@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -40,7 +41,7 @@ def detect_format(text: str) -> Format:
         if s.startswith("%"):
             return "kickstart"
         first = s.split()[0]
-        if ":" in first or s.startswith("-"):
+        if ":" in first or not re.fullmatch(r"[a-z][a-z0-9_-]*", first):
             return "native"
         return "kickstart"
     return "native"
