@@ -95,6 +95,6 @@ def test_teardown_failure_does_not_stop_other_teardowns() -> None:
             ctx.push_teardown("first", lambda: log.append("first undone"))
             ctx.push_teardown("broken", lambda: (_ for _ in ()).throw(RuntimeError("umount busy")))
 
-    res, events = _run(_plan(Bad("x", log)))
+    res, _events = _run(_plan(Bad("x", log)))
     assert log == ["first undone"]
     assert not res.ok and res.failed_step == "teardown" and "umount busy" in (res.error or "")

@@ -32,7 +32,7 @@ def test_recording_blkid_is_deterministic() -> None:
 def test_fault_injection() -> None:
     sysm = RecordingSystem()
     sysm.fail_on = lambda argv: argv[0] == "mkfs.xfs"
-    with pytest.raises(CommandFailed, match="mkfs.xfs"):
+    with pytest.raises(CommandFailed, match=r"mkfs\.xfs"):
         sysm.run(["mkfs.xfs", "/dev/vda3"])
 
 
