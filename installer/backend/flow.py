@@ -155,6 +155,8 @@ def validate_page(page: str, state: FlowState, machine: Machine) -> list[FieldIs
     if page == "disk":
         if not state.disk or machine.disk(state.disk) is None:
             out.append(FieldIssue("disk", validate.Result(validate.Code.EMPTY, "choose a disk", err)))
+        if state.layout == "guided":
+            out += guided_issues(state)
         if state.layout == "manual":
             try:
                 to_config(state).storage  # noqa: B018
@@ -373,3 +375,14 @@ def erase_lines(state: FlowState, machine: Machine) -> list[str]:
     if d.is_installer_medium:
         return [f"{d.path} is the installer medium: it cannot be the target."]
     return [f"{d.describe()} will be ERASED.", f"It holds now: {d.contents()}"]
+
+
+def guided_issues(state: FlowState) -> list[FieldIssue]:
+    """The guided layout's own fields (swap size...), checked by the config model."""
+    try:
+        Guided(root_fs=state.root_fs, swap=state.swap, lvm=state.lvm, separate_home=state.separate_home)
+    except ValidationError as exc:
+        return [FieldIssue(str(e["loc"][0]) if e["loc"] else "guided", validate.Result(
+            validate.Code.BAD_CHARS, str(e["msg"]).removeprefix("Value error, "), validate.Severity.ERROR))
+            for e in exc.errors()]
+    return []
