@@ -35,6 +35,7 @@ def _planners() -> list[Planner]:
     from installer.backend.steps import (
         bootloader,
         finish,
+        fstab,
         payload,
         postscripts,
         prescripts,
@@ -48,6 +49,7 @@ def _planners() -> list[Planner]:
         prescripts.plan,
         storage.plan,
         payload.plan,
+        fstab.plan,
         sysconfig.plan,
         users.plan,
         bootloader.plan,
