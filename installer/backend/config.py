@@ -171,10 +171,12 @@ class LogicalVolume(_Model):
     vg: str
     mount: str | None = None
     size: str
+    max_size: str | None = Field(None, description="Cap for a 'rest' volume (kickstart logvol --maxsize).")
     fs: Literal["ext4", "xfs", "btrfs", "swap"] = "ext4"
     label: str | None = None
 
     _size = field_validator("size", mode="before")(_check_size_spec)
+    _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))
 
 
 class VolumeGroup(_Model):
@@ -260,6 +262,7 @@ class Interface(_Model):
     addresses: list[str] = Field(default_factory=list, description="CIDR, e.g. 192.0.2.10/24.")
     gateway: str | None = None
     dns: list[str] = Field(default_factory=list)
+    onboot: bool = Field(True, description="Bring the interface up at boot (kickstart network --onboot).")
 
     @model_validator(mode="after")
     def _static(self) -> Interface:
