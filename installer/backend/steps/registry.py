@@ -38,6 +38,7 @@ def _planners() -> list[Planner]:
         fstab,
         payload,
         postscripts,
+        preflight,
         prescripts,
         records,
         storage,
@@ -47,6 +48,7 @@ def _planners() -> list[Planner]:
 
     return [
         prescripts.plan,
+        preflight.plan,
         storage.plan,
         payload.plan,
         fstab.plan,

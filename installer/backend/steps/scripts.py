@@ -18,6 +18,9 @@ def run_script(ctx: StepContext, script: Script, name: str, *, in_target: bool) 
     host_path = ctx.path(rel) if in_target else rel
     ctx.system.write_file(host_path, body, mode=0o700)
     if in_target:
+        from installer.backend.steps.chroot import ensure_mounts
+
+        ensure_mounts(ctx)
         argv = ["chroot", ctx.target_root, script.interpreter, rel]
     else:
         argv = [script.interpreter, rel]
@@ -38,7 +41,9 @@ def run_script(ctx: StepContext, script: Script, name: str, *, in_target: bool) 
     if res.returncode != 0:
         msg = f"{name} script exited {res.returncode}"
         if script.error_on_fail:
-            raise StepFailed(ctx.step_id, f"{name} script", f"exited {res.returncode}") from CommandFailed(
+            tail = [ln.strip() for ln in output.splitlines() if ln.strip()][-2:]
+            detail = f"exited {res.returncode} (error_on_fail)" + (": " + " | ".join(tail) if tail else "")
+            raise StepFailed(ctx.step_id, f"{name} script", detail) from CommandFailed(
                 argv, res.returncode, res.stderr
             )
         ctx.log(msg + " (continuing: error_on_fail is off)", "warning")

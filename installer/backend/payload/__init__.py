@@ -1,0 +1,1 @@
+"""The payload: package sets, repositories, preflight and the one install transaction."""

@@ -1,0 +1,31 @@
+"""Network configuration as systemd-networkd .network files (how Azure Linux configures it)."""
+
+from __future__ import annotations
+
+import re
+
+from installer.backend.config import Interface
+
+NETWORK_DIR = "/etc/systemd/network"
+
+
+def file_name(index: int, iface: Interface) -> str:
+    safe = re.sub(r"[^A-Za-z0-9]+", "-", iface.name).strip("-") or "all"
+    return f"{10 + index:02d}-azl-{safe}.network"
+
+
+def network_file(iface: Interface) -> str:
+    lines = ["# written by azl-installer", "[Match]", f"Name={iface.name}", "", "[Network]"]
+    lines.append(f"DHCP={'yes' if iface.dhcp else 'no'}")
+    lines += [f"Address={a}" for a in iface.addresses]
+    if iface.gateway:
+        lines.append(f"Gateway={iface.gateway}")
+    lines += [f"DNS={d}" for d in iface.dns]
+    if iface.dhcp:
+        lines += ["", "[DHCPv4]", "UseDomains=true"]
+    return "\n".join(lines) + "\n"
+
+
+def network_files(interfaces: list[Interface]) -> dict[str, str]:
+    """File name -> content, in the order networkd matches them."""
+    return {file_name(i, iface): network_file(iface) for i, iface in enumerate(interfaces)}
