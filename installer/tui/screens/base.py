@@ -1,0 +1,152 @@
+"""PageScreen: the frame every step of the flow shares (title, body, issues, Back/Next, key hints).
+
+Screens hold widgets only. On every change they copy widget values into the shared FlowState
+(``save``) and show the backend's validation for the page (``flow.validate_page``), so going
+back and forth keeps what was entered and no rule lives in the UI."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static
+
+from installer.backend import flow
+from installer.tui.widgets.issues import Issues
+
+if TYPE_CHECKING:
+    from installer.tui.app import InstallerApp
+
+KEYS = "Tab move  Enter choose  ^N next  ^B back  F2 contrast  ^Q quit"
+NUMBERED = [p for p in flow.PAGES if p not in ("progress", "finish")]
+
+
+class PageScreen(Screen[None]):
+    PAGE: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    NEXT_LABEL: ClassVar[str] = "Next"
+    BACK: ClassVar[bool] = True
+    CUSTOM: ClassVar[frozenset[str]] = frozenset()  # widget ids whose changes the screen handles itself
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next", show=False),
+        Binding("ctrl+b", "back", "Back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id=f"page-{self.PAGE}")
+        self._loading = True
+
+    @property
+    def flow_app(self) -> InstallerApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def state(self) -> flow.FlowState:
+        return self.flow_app.state
+
+    @property
+    def machine(self):  # type: ignore[no-untyped-def]
+        return self.flow_app.machine
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        n = f"{NUMBERED.index(self.PAGE) + 1}/{len(NUMBERED)} " if self.PAGE in NUMBERED else ""
+        yield Static(f"Azure Linux installer - {n}{self.TITLE}", classes="title", markup=False)
+        with VerticalScroll(classes="body", can_focus=False):
+            yield from self.body()
+        yield Issues(id="issues")
+        with Horizontal(classes="nav"):
+            if self.BACK:
+                yield Button("Back", id="back", compact=True)
+            yield Button(self.NEXT_LABEL, id="next", compact=True)
+        yield Static(KEYS, classes="keys", markup=False)
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.load()
+        self._loading = False
+        self.refresh_issues()
+        first = self.first_focus()
+        if first is not None:
+            first.focus()
+
+    def first_focus(self) -> Widget | None:
+        for w in self.query("Input, Select, RadioSet, Checkbox, Button, DataTable"):
+            if w.focusable:
+                return w
+        return None
+
+    # ------------------------------------------------------------------ state <-> widgets
+    def load(self) -> None:
+        """Fill widgets from the state (values kept across Back/Next)."""
+
+    def save(self) -> None:
+        """Copy widget values into the state."""
+
+    def issues(self) -> list[flow.FieldIssue]:
+        return flow.validate_page(self.PAGE, self.state, self.machine)
+
+    def refresh_issues(self) -> list[flow.FieldIssue]:
+        found = self.issues()
+        self.query_one(Issues).show(found)
+        self.after_change()
+        return found
+
+    def after_change(self) -> None:
+        """Hook for derived displays (strength meter, suggested user name...)."""
+
+    def changed(self) -> None:
+        if self._loading:
+            return
+        self.save()
+        self.refresh_issues()
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(RadioSet.Changed)
+    @on(Select.Changed)
+    def _any_change(self, event: Input.Changed | Checkbox.Changed | RadioSet.Changed | Select.Changed) -> None:
+        if event.control is not None and event.control.id in self.CUSTOM:
+            return
+        self.changed()
+
+    # ------------------------------------------------------------------ navigation
+    @on(Button.Pressed, "#next")
+    def _next_pressed(self) -> None:
+        self.action_next()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    def action_next(self) -> None:
+        self.save()
+        blocking = [i for i in self.refresh_issues() if i.blocking]
+        if blocking:
+            self.app.bell()
+            self.focus_field(blocking[0].field)
+            return
+        self.flow_app.next_page(self.PAGE)
+
+    def action_back(self) -> None:
+        if not self.BACK:
+            return
+        self.save()
+        self.flow_app.prev_page(self.PAGE)
+
+    def focus_field(self, name: str) -> None:
+        found = self.query(f"#{name}")
+        if found:
+            found.first().focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        """Enter in a field moves to the next field, never past the page's buttons by itself."""
+        self.focus_next()
