@@ -5,9 +5,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import MACHINES  # noqa: E402
+from helpers import MACHINES
 
-from installer.backend.machine import Machine, load_machine  # noqa: E402
+from installer.backend.machine import Machine, load_machine
 
 
 @pytest.fixture

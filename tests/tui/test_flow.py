@@ -15,6 +15,7 @@ from installer.backend.passwords import verify_password
 from installer.tui.app import InstallerApp
 
 SIZE = (80, 24)
+SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq7VqW2m0bT1yJ3hY6z8cX4vR5nL0pK9sD2fG7hJ1kQ ada@laptop"
 
 
 def normalized(cfg: InstallConfig, passwords: dict[str, str]) -> dict[str, Any]:
@@ -66,8 +67,7 @@ async def test_guided_luks_walk_equals_answer_file(machine, tmp_path) -> None:  
         assert app.screen.query_one("#username", Input).value == "ada"  # derived
         await type_into(pilot, "#password", "Analytical-Engine-1843")
         await type_into(pilot, "#password_confirm", "Analytical-Engine-1843")
-        await type_into(pilot, "#ssh_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq7VqW2m0bT1yJ3hY6z8cX4vR5nL0pK9sD2fG7hJ1kQ"
-                                           " ada@laptop")
+        await type_into(pilot, "#ssh_key", SSH_KEY)
         await next_page(pilot, "summary")
         text = screen_text(app)
         assert "Azure Linux Full" in text and "tui-guided-01" in text and "LUKS (luks2)" in text
