@@ -65,14 +65,14 @@ def summary_lines(plan: StoragePlan, machine: Machine) -> list[str]:
     for path in plan.disks:
         d = machine.disk(path)
         assert d is not None
-        lines.append(f"{d.describe()} will be ERASED: {d.contents()}")
+        notes = "".join(f"; {n}" for n in d.notes)
+        lines.append(f"{d.describe()} will be ERASED: {d.contents()}{notes}")
     lines.append(f"New layout ({plan.firmware.upper()}, {'GPT' if plan.table == 'gpt' else 'MBR'}):")
     for p in plan.partitions():
         lines.append("  " + _part_line(plan, p))
     for v in plan.volumes:
         if not v.device.startswith("/dev/mapper/") and v.device.count("/") == 3:  # an LV
-            where = v.mountpoint or "swap"
-            lines.append(f"  {v.device} {v.fstype} {where}")
+            lines.append(f"  {v.device} {v.fstype}" + (f" {v.mountpoint}" if v.mountpoint else ""))
     return lines
 
 

@@ -1,0 +1,164 @@
+"""Engine conformance on loop devices: every engine in storage.engine.ENGINES runs the same plans
+on an 8 GiB sparse image, and the result read back (sfdisk --json, blkid) must equal the plan.
+
+On this host, what needs device-mapper (LUKS open, LVM) or a vfat mount (the ESP) skips with
+that reason; UEFI layouts are applied up to the mounts, which is as far as the host can go.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from installer.backend.storage.actions import LuksFormat, Mount, StoragePlan
+from tests.storage.conftest import mounted_under
+from tests.storage.util import (
+    FAST_KDF,
+    GPT_TYPES,
+    MBR_TYPES,
+    PW,
+    blkid,
+    expected_type,
+    plan_for,
+    run_plan,
+    sfdisk,
+    until,
+)
+
+pytestmark = pytest.mark.root
+
+
+def check_readback(loop: str, sp: StoragePlan) -> None:
+    pt = sfdisk(loop)
+    assert pt["label"] == ("gpt" if sp.table == "gpt" else "dos")
+    ss = pt["sectorsize"]
+    got = pt.get("partitions", [])
+    want = sp.partitions(loop)
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g["node"] == w.path
+        assert g["start"] * ss == w.start and g["size"] * ss == w.size
+        kind = expected_type(w.role, w.fs_hint, w.flags)
+        table = GPT_TYPES if sp.table == "gpt" else MBR_TYPES
+        assert g["type"].upper() == table[kind].upper(), (w.path, kind)
+        if sp.table == "gpt" and w.name:
+            assert g.get("name") == w.name
+        if sp.table == "mbr" and "boot" in w.flags:
+            assert g.get("bootable") is True
+    for a in sp.actions:
+        if a.kind == "Mkfs" and not a.device.startswith("/dev/mapper/") and a.device.count("/") == 2:
+            assert blkid(a.device, "TYPE") == a.fstype, a.device
+
+
+def _uuid_lines(fstab: str) -> dict[str, str]:
+    out = {}
+    for line in fstab.splitlines():
+        if line.startswith("UUID="):
+            src, mp = line.split()[:2]
+            out[mp] = src.removeprefix("UUID=")
+    return out
+
+
+@pytest.mark.parametrize("root_fs", ["ext4", "xfs"])
+def test_guided_bios_gpt_full_apply(disk_image: tuple[str, Path], tmp_path: Path, engine_name: str,
+                                    root_fs: str) -> None:
+    loop, _ = disk_image
+    target = tmp_path / "target"
+    cfg, m, sp = plan_for(loop, {"firmware": "bios", "guided": {"root_fs": root_fs, "swap": "512MiB",
+                                                                 "separate_home": True}})
+    res, state, _ = run_plan(sp, cfg, m, target, engine_name)
+    assert res.ok, res.error
+    check_readback(loop, sp)
+    lay = state["layout"]
+    assert state["target_ready"] is True
+    # fstab names every filesystem by the UUID blkid reads back
+    uuids = _uuid_lines(lay.fstab)
+    assert set(uuids) == {"/", "/home", "none"}
+    assert uuids["/"] == blkid(sp.layout.root_device, "UUID") == lay.root_uuid
+    assert lay.crypttab == "" and lay.bios_grub_device == f"{loop}p1"
+    assert state["mounted"] == [str(target), str(target / "home")]
+    assert not mounted_under(target), "teardown unmounted the target"
+
+
+def test_target_is_mounted_while_later_steps_run(disk_image: tuple[str, Path], tmp_path: Path,
+                                                 engine_name: str) -> None:
+    loop, _ = disk_image
+    target = tmp_path / "target"
+    cfg, m, sp = plan_for(loop, {"firmware": "bios", "guided": {"separate_home": True, "root_fs": "xfs"}})
+    res, state, _ = run_plan(sp, cfg, m, target, engine_name)
+    assert res.ok
+    # a later step sees the target mounted; the engine's teardown comes after every step
+    assert state["mounted"] == [str(target), str(target / "home")]
+    assert not mounted_under(target)
+    assert [a.mountpoint for a in sp.actions if isinstance(a, Mount)] == ["/", "/home"]
+    assert state["layout"].root_fs == "xfs"
+
+
+def test_guided_bios_mbr(disk_image: tuple[str, Path], tmp_path: Path, engine_name: str) -> None:
+    loop, _ = disk_image
+    cfg, m, sp = plan_for(loop, {"firmware": "bios", "table": "mbr", "guided": {"swap": "256MiB"}})
+    res, _, _ = run_plan(sp, cfg, m, tmp_path / "t", engine_name)
+    assert res.ok, res.error
+    check_readback(loop, sp)
+
+
+def test_guided_uefi_until_mount(disk_image: tuple[str, Path], tmp_path: Path, engine_name: str) -> None:
+    loop, _ = disk_image
+    cfg, m, sp = plan_for(loop, {"firmware": "uefi", "guided": {"swap": "256MiB"}})
+    res, state, _ = run_plan(until(sp, "Mount"), cfg, m, tmp_path / "t", engine_name)
+    assert res.ok, res.error
+    check_readback(loop, sp)
+    assert blkid(f"{loop}p1", "TYPE") == "vfat" and blkid(f"{loop}p1", "LABEL") == "EFI"
+    assert "umask=0077" in state["layout"].fstab
+
+
+def test_guided_uefi_full_apply(need_vfat: None, disk_image: tuple[str, Path], tmp_path: Path,
+                                engine_name: str) -> None:
+    loop, _ = disk_image
+    cfg, m, sp = plan_for(loop, {"firmware": "uefi"})
+    res, _, _ = run_plan(sp, cfg, m, tmp_path / "t", engine_name)
+    assert res.ok, res.error
+
+
+def _luks_dump(dev: str) -> str:
+    return subprocess.run(["cryptsetup", "luksDump", dev], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("version", ["luks2", "luks1"])
+def test_luks_format_and_dump(disk_image: tuple[str, Path], tmp_path: Path, engine_name: str,
+                              version: str) -> None:
+    loop, _ = disk_image
+    enc = {"enabled": True, "passphrase": PW, "luks_version": version, **FAST_KDF}
+    cfg, m, sp = plan_for(loop, {"firmware": "bios", "guided": {}, "encryption": enc})
+    cut = until(sp, "LuksOpen")  # opening needs device-mapper
+    assert isinstance(cut.actions[-1], LuksFormat)
+    res, _, events = run_plan(cut, cfg, m, tmp_path / "t", engine_name)
+    assert res.ok, res.error
+    dev = cut.actions[-1].device
+    dump = _luks_dump(dev)
+    assert f"Version:       \t{version[-1]}" in dump or f"Version:        {version[-1]}" in dump
+    if version == "luks2":
+        assert "cipher: aes-xts-plain64" in dump and "PBKDF:      pbkdf2" in dump
+        assert "Iterations: 1000" in dump
+    else:
+        assert "Cipher name:   \taes" in dump and "Cipher mode:   \txts-plain64" in dump
+        assert "Iterations:         \t1000" in dump or "Iterations: 1000" in dump.replace("\t", " ").replace(
+            "  ", " ")
+    ok = subprocess.run(["cryptsetup", "open", "--test-passphrase", "--key-file=-", dev], input=PW, text=True,
+                        capture_output=True, check=False)
+    assert ok.returncode == 0, ok.stderr
+    assert PW not in "".join(e.to_json() for e in events)
+
+
+def test_luks_open_lvm_full_apply(need_dm: None, disk_image: tuple[str, Path], tmp_path: Path,
+                                  engine_name: str) -> None:
+    loop, _ = disk_image
+    enc = {"enabled": True, "passphrase": PW, **FAST_KDF}
+    cfg, m, sp = plan_for(loop, {"firmware": "bios", "guided": {"lvm": True, "swap": "256MiB"}, "encryption": enc})
+    res, state, _ = run_plan(sp, cfg, m, tmp_path / "t", engine_name)
+    assert res.ok, res.error
+    assert state["layout"].crypttab.startswith("#")
+    assert not mounted_under(tmp_path / "t")
+    assert not Path("/dev/mapper/luks-azl").exists(), "LUKS closed by teardown"
