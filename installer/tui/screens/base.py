@@ -22,6 +22,13 @@ from installer.tui.widgets.issues import Issues
 if TYPE_CHECKING:
     from installer.tui.app import InstallerApp
 
+def quiet_cursor(screen: Screen) -> None:
+    """On a serial line a blinking cursor repaints twice a second: keep it steady."""
+    if getattr(screen.app, "serial", False):
+        for box in screen.query(Input):
+            box.cursor_blink = False
+
+
 KEYS = "Tab move  Enter choose  ^N next  ^B back  F2 contrast  ^Q quit"
 NUMBERED = [p for p in flow.PAGES if p not in ("progress", "finish")]
 
@@ -38,7 +45,7 @@ class PageScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id=f"page-{self.PAGE}")
+        super().__init__(classes=f"page-{self.PAGE}")
         self._loading = True
 
     @property
@@ -70,6 +77,7 @@ class PageScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        quiet_cursor(self)
         self.load()
         self._loading = False
         self.refresh_issues()

@@ -15,6 +15,7 @@ class Issues(Static):
     def __init__(self, id: str | None = None) -> None:
         super().__init__("", id=id, classes="issues", markup=False)
         self.shown: list[str] = []
+        self.display = False
 
     def show(self, issues: Sequence[FieldIssue]) -> None:
         lines = [("x " if i.blocking else "! ") + words(i) for i in issues]

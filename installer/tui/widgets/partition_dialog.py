@@ -45,6 +45,9 @@ class PartitionDialog(ModalScreen["flow.ManualPartition | None"]):
                 yield Button("OK", id="p-ok", compact=True)
 
     def on_mount(self) -> None:
+        from installer.tui.screens.base import quiet_cursor
+
+        quiet_cursor(self)
         self.query_one("#p-mount", Input).focus()
         self._validate()
 
