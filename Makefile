@@ -53,3 +53,6 @@ demo-tui: iso
 
 bench-iso: iso
 	$(PY) bench/iso_bench.py
+
+bench-storage: setup
+	$(PY) bench/storage_bench.py
