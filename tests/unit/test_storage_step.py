@@ -132,3 +132,35 @@ def test_fault_mid_way_tears_down_and_names_action(fail: str, action: str) -> No
     if vgs and fail != "vgcreate":
         assert "vgchange -an azl" in runs
     assert PW not in (res.error or "")
+
+
+def test_cancel_between_actions_tears_down() -> None:
+    cfg, m, plan = _setup(LVM_LUKS)
+    sysm = RecordingSystem()
+    cancel = threading.Event()
+
+    def emit(e: Event) -> None:
+        if isinstance(e, StepProgress) and e.message.startswith("mount /dev/vda2"):
+            cancel.set()
+
+    res = engine.apply(plan, cfg, m, sysm, emit, cancel)
+    assert res.cancelled and res.exit_code == 130
+    runs = [" ".join(r.detail["argv"]) for r in sysm.records if r.kind == "run"]
+    assert not any(r.startswith("mount -t ext4 -o defaults /dev/vda2") for r in runs)
+    assert runs[-3:] == ["umount /mnt/sysimage", "vgchange -an azl", "cryptsetup close luks-azl"]
+
+
+def test_image_helpers() -> None:
+    from installer.backend.storage import image
+
+    cfg = InstallConfig.model_validate({"storage": {"disks": [{"path": "/dev/sdq"}, {"path": "/dev/sdr"}],
+                                                    "partitions": [{"mount": "/", "size": "rest", "disk": 1}],
+                                                    "firmware": "bios", "table": "mbr"}})
+    m = image.image_machine("/nonexistent.img", 8 * 1024**3, "/dev/loop7")
+    assert [d.path for d in m.disks] == ["/dev/loop7"] and m.disks[0].size == 8 * 1024**3
+    c = image.target_only(cfg, m)
+    assert [d.path for d in c.storage.disks] == ["/dev/loop7"]
+    assert c.storage.partitions is not None and c.storage.partitions[0].disk == 0
+    from installer.backend.storage.build import plan_storage
+
+    assert plan_storage(c, m).partitions()[0].path == "/dev/loop7p1"

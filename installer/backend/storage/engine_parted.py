@@ -77,8 +77,8 @@ class PartedEngine:
     def apply(self, plan: StoragePlan, ctx: StepContext) -> None:
         n = len(plan.actions)
         for i, action in enumerate(plan.actions):
-            ctx.check_cancel()
             ctx.progress(i / n, action.describe(), current=i + 1, count=n)
+            ctx.check_cancel()
             try:
                 self._do(action, plan, ctx)
             except CommandFailed as exc:
