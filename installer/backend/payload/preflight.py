@@ -6,6 +6,7 @@ Missing packages, conflicts, unreachable repositories, bad keys and unsigned or 
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from installer.backend.errors import StepFailed
@@ -96,15 +97,61 @@ def _fail_resolution(ctx: StepContext, res: Resolution, rc: int, stdout: str, st
         raise StepFailed(ctx.step_id, "resolve packages", " | ".join(tail) or f"the package manager exited {rc}")
 
 
-def _check_signatures(ctx: StepContext, spec: PayloadSpec, work: WorkDir, tool: str, res: Resolution) -> None:
-    checked = {r.name for r in spec.repos if r.gpgcheck}
-    nevras = [p.nevra for p in res.packages if p.repo in checked]
-    if not nevras:
-        return
-    argv = [*pm.base_argv(tool, work, work.preflight_root, spec.releasever), "-q", "repoquery", "--location", *nevras]
-    out = ctx.system.run(argv, check=False, env=work.env())
-    local = [p for p in (local_path(u.strip()) for u in out.stdout.splitlines() if u.strip()) if p]
-    remote = len(nevras) - len(local)
+_DECOMPRESS = {".gz": "gzip", ".zst": "zstd", ".xz": "xz", ".bz2": "bzip2"}
+
+
+def local_locations(ctx: StepContext, repo_dir: str) -> dict[str, str]:
+    """NEVRA -> RPM path for a local repository, from its primary metadata (no second dnf run)."""
+    try:
+        repomd = ctx.system.read_file(f"{repo_dir}/repodata/repomd.xml")
+    except OSError:
+        return {}
+    root = ET.fromstring(repomd)
+    href = None
+    for data in root.iter():
+        if data.tag.endswith("}data") and data.get("type") == "primary":
+            loc = next((c for c in data if c.tag.endswith("}location")), None)
+            href = loc.get("href") if loc is not None else None
+    if not href:
+        return {}
+    path = f"{repo_dir}/{href}"
+    tool = next((t for ext, t in _DECOMPRESS.items() if href.endswith(ext)), None)
+    if tool is None:
+        text = ctx.system.read_file(path)
+    else:
+        text = ctx.system.run([tool, "-dc", path]).stdout
+    out: dict[str, str] = {}
+    for pkg in ET.fromstring(text):
+        if not pkg.tag.endswith("}package"):
+            continue
+        f = {c.tag.rsplit("}", 1)[-1]: c for c in pkg}
+        v, loc = f.get("version"), f.get("location")
+        if v is None or loc is None or "name" not in f or "arch" not in f:
+            continue
+        epoch = v.get("epoch") or "0"
+        evr = ("" if epoch == "0" else f"{epoch}:") + f"{v.get('ver')}-{v.get('rel')}"
+        out[f"{f['name'].text}-{evr}.{f['arch'].text}"] = f"{repo_dir}/{loc.get('href')}"
+    return out
+
+
+def _check_signatures(ctx: StepContext, spec: PayloadSpec, res: Resolution, work: WorkDir) -> None:
+    checked = {r.name: r for r in spec.repos if r.gpgcheck}
+    local: list[str] = []
+    remote = 0
+    maps: dict[str, dict[str, str]] = {}
+    for p in res.packages:
+        repo = checked.get(p.repo)
+        if repo is None:
+            continue
+        if repo.local_dir is None:
+            remote += 1
+            continue
+        if repo.name not in maps:
+            maps[repo.name] = local_locations(ctx, repo.local_dir)
+        path = maps[repo.name].get(p.nevra)
+        if path is None:
+            raise StepFailed(ctx.step_id, "signature check", f"{p.nevra} is not in the metadata of '{repo.name}'")
+        local.append(path)
     if remote > 0:
         ctx.log(f"{remote} package(s) come from network repositories: their signatures are verified during "
                 "the transaction")
@@ -136,7 +183,7 @@ def run_preflight(ctx: StepContext, spec: PayloadSpec) -> PreflightResult:
     res = parse_resolution(out.stdout, out.stderr)
     _fail_resolution(ctx, res, out.returncode, out.stdout, out.stderr)
     ctx.progress(0.6, f"checking signatures of {res.count} packages")
-    _check_signatures(ctx, spec, work, tool, res)
+    _check_signatures(ctx, spec, res, work)
     size = format_size(res.installed_size) if res.installed_size else "unknown"
     dl = format_size(res.download_size) if res.download_size else "unknown"
     ctx.log(f"preflight: {res.count} packages, download {dl}, installed size {size}")
