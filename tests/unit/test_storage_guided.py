@@ -198,3 +198,18 @@ def test_partition_names_follow_the_kernel() -> None:
     p = _plan("nvme-laptop", {"disks": [{"path": "/dev/nvme0n1"}]})
     assert [a.path for a in p.actions if isinstance(a, CreatePartition)] == ["/dev/nvme0n1p1", "/dev/nvme0n1p2"]
     assert not [a for a in p.actions if isinstance(a, LuksFormat)]
+
+
+def test_cli_exit_codes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from installer.cli.main import main
+    from tests.conftest import MACHINES
+
+    refused = tmp_path / "a.yaml"
+    refused.write_text("version: 1\nstorage:\n  disks: [{path: /dev/sda}]\n")
+    assert main(["plan", str(refused), "--machine", str(MACHINES / "nvme-laptop.json")]) == 3
+    small = tmp_path / "b.yaml"
+    small.write_text("version: 1\npackages: {set: full}\n")
+    assert main(["plan", str(small), "--machine", str(MACHINES / "small-vm.json")]) == 2
+    ok = tmp_path / "c.yaml"
+    ok.write_text("version: 1\n")
+    assert main(["plan", str(ok), "--machine", str(MACHINES / "two-disks.json")]) == 0

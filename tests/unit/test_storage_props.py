@@ -118,3 +118,37 @@ def test_too_small_always_errors(size_mib: int, fw: str) -> None:
         assert "short" in str(exc)
     else:
         raise AssertionError("a disk smaller than the root minimum must be refused")
+
+
+part = st.fixed_dictionaries({
+    "mount": st.sampled_from(["/srv", "/var", "/opt", "/data", "/home", None]),
+    "size": st.sampled_from(["1MiB", "64MiB", "1GiB", "3GiB", "10%", "25%"]),
+    "fs": st.sampled_from(["ext4", "xfs", "swap"]),
+})
+
+
+@settings(max_examples=150, deadline=None)
+@given(size_gib=st.integers(min_value=1, max_value=4096), sector=st.sampled_from([512, 4096]),
+       extra=st.lists(part, max_size=6), rest=st.booleans(), fw=st.sampled_from(["uefi", "bios"]))
+def test_manual_layouts_hold(size_gib: int, sector: int, extra: list[dict[str, Any]], rest: bool, fw: str) -> None:
+    parts: list[dict[str, Any]] = []
+    parts.append({"mount": "/boot/efi", "fs": "vfat", "size": "512MiB"} if fw == "uefi" else
+                 {"fs": "biosboot", "size": "1MiB"})
+    parts.append({"mount": "/", "size": "rest" if rest else "4GiB"})
+    for p in extra:
+        q = dict(p)
+        if q["fs"] == "swap":
+            q["mount"] = None
+        elif q["mount"] is None:
+            q["mount"] = "/x"
+        parts.append(q)
+    m = Machine(firmware=fw, disks=[Disk(path="/dev/sda", size=size_gib * GiB, logical_sector_size=sector)])
+    try:
+        cfg = InstallConfig.model_validate({"storage": {"partitions": parts}})
+        p = plan_storage(cfg, m)
+    except InvalidInput as exc:
+        text = str(exc)
+        assert any(w in text for w in ("too small", "needs at least", "already used", "at least 1 MiB")), text
+        return
+    check_plan(p, m, {"encryption": {}, "guided": {"lvm": False}})
+    assert sum(a.size for a in p.partitions()) <= size_gib * GiB
