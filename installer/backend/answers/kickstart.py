@@ -415,7 +415,7 @@ def _map_system(ks: Ks) -> None:
         k = h.keyboard
         name = k.vc_keymap or (k.kbd[0] if k.kbd else "") or (k.x_layouts[0] if k.x_layouts else "")
         if name:
-            system["keyboard"] = name.split("(")[0]
+            system["keyboard"] = name.split("(")[0].strip()
             b.mark(("system", "keyboard"), ks.first("keyboard") or ks.at(None))
     if h.selinux.seen and h.selinux.selinux is not None:
         system["selinux"] = {K.SELINUX_DISABLED: "disabled", K.SELINUX_ENFORCING: "enforcing",
