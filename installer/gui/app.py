@@ -55,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         for issue in exc.issues:
             print(issue.format(), file=sys.stderr)
         return EXIT_INVALID
+    # quit when this window closes, not on "last window closed": that posts a Quit event which,
+    # handled after exec() returned, would end every later event loop of an embedding app
+    QApplication.setQuitOnLastWindowClosed(False)
+    win.closed.connect(app.quit)
     win.show()
     app.exec()
     outcome = win.ctx.outcome

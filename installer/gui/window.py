@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -37,6 +36,8 @@ FORM_PAGES = ("welcome", "install_type", "disk", "encryption", "hostname", "user
 
 
 class InstallerWindow(QMainWindow):
+    closed = Signal()  # the user closed the window (never while an install runs)
+
     def __init__(self, ctx: GuiContext, *, high_contrast: bool = False,
                  system_factory: Callable[[], System] | None = None) -> None:
         super().__init__()
@@ -248,6 +249,4 @@ class InstallerWindow(QMainWindow):
             event.ignore()
             return
         event.accept()
-        app = QApplication.instance()
-        if app is not None:
-            app.quit()
+        self.closed.emit()

@@ -41,8 +41,12 @@ def _model_texts(view: QAbstractItemView) -> list[str]:
         return out
 
     def walk(parent: QModelIndex) -> None:
+        try:
+            cols = max(model.columnCount(parent), 1)
+        except TypeError:  # list models keep columnCount private
+            cols = 1
         for r in range(model.rowCount(parent)):
-            for c in range(max(model.columnCount(parent), 1)):
+            for c in range(cols):
                 idx = model.index(r, c, parent)
                 for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                              Qt.ItemDataRole.AccessibleTextRole):
