@@ -1,9 +1,11 @@
 """Generated fstab and crypttab against golden files (dry-run: RecordingSystem's blkid UUIDs are
-deterministic). Regenerate with AZL_UPDATE_GOLDEN=1 after a deliberate change, and review the diff."""
+deterministic), and the dry-run command transcript of the storage step.
+Regenerate with AZL_UPDATE_GOLDEN=1 after a deliberate change, and review the diff."""
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -41,7 +43,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def _render(machine: str, st: dict[str, Any]) -> tuple[str, str, str]:
+def _render(machine: str, st: dict[str, Any]) -> tuple[str, str, str, str]:
     from tests.conftest import MACHINES
 
     cfg = InstallConfig.model_validate({"storage": st})
@@ -54,13 +56,14 @@ def _render(machine: str, st: dict[str, Any]) -> tuple[str, str, str]:
     s.step.action.run(ctx)
     f.step.action.run(ctx)
     crypttab = sysm.files.get("/mnt/sysimage/etc/crypttab", b"").decode()
-    return sysm.files["/mnt/sysimage/etc/fstab"].decode(), crypttab, "\n".join(s.summary) + "\n"
+    commands = sysm.transcript().replace(sys.executable, "python3")
+    return sysm.files["/mnt/sysimage/etc/fstab"].decode(), crypttab, "\n".join(s.summary) + "\n", commands
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden(name: str) -> None:
     machine, st = CASES[name]
-    outputs = dict(zip(("fstab", "crypttab", "summary"), _render(machine, st), strict=True))
+    outputs = dict(zip(("fstab", "crypttab", "summary", "commands"), _render(machine, st), strict=True))
     for kind, text in outputs.items():
         path = GOLDEN / f"{name}.{kind}"
         if os.environ.get("AZL_UPDATE_GOLDEN") == "1":

@@ -213,3 +213,18 @@ def test_cli_exit_codes(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ok = tmp_path / "c.yaml"
     ok.write_text("version: 1\n")
     assert main(["plan", str(ok), "--machine", str(MACHINES / "two-disks.json")]) == 0
+
+
+def test_device_tree() -> None:
+    p = _plan("two-disks", {"guided": {"lvm": True, "swap": "1GiB"}, "encryption": {"enabled": True,
+              "passphrase": PW}})
+    tree = p.device_tree()
+    assert tree["/dev/vda"] == [] and tree["/dev/vda3"] == ["/dev/vda"]
+    assert tree["/dev/mapper/luks-azl"] == ["/dev/vda3"]
+    assert tree["/dev/azl"] == ["/dev/mapper/luks-azl"] and tree["/dev/azl/root"] == ["/dev/azl"]
+    # every device an action uses exists before it: on a disk, or made by an earlier action
+    made = set(p.disks)
+    for a in p.actions:
+        for d in a.devices:
+            assert d in made or a.kind == "Wipe", (a.kind, d)
+        made |= set(a.creates)

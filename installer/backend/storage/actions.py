@@ -212,6 +212,10 @@ class LvCreate(Action):
     def creates(self) -> list[str]:
         return [self.path]
 
+    @property
+    def devices(self) -> list[str]:
+        return [f"/dev/{self.vg}"]
+
     def describe(self) -> str:
         size = "the rest" if self.size is None else format_size(self.size)
         return f"create logical volume {self.vg}/{self.name} ({self.role}, {size})"
@@ -278,6 +282,15 @@ class StoragePlan:
 
     def mounts(self) -> list[Mount]:
         return [a for a in self.actions if isinstance(a, Mount)]
+
+    def device_tree(self) -> dict[str, list[str]]:
+        """Every device the plan creates -> the devices it is made on (blivet's device tree:
+        disks are the roots; partitions, LUKS mappings, VGs and LVs stack on them)."""
+        tree: dict[str, list[str]] = {d: [] for d in self.disks}
+        for a in self.actions:
+            for dev in a.creates:
+                tree[dev] = list(a.devices)
+        return tree
 
     def to_dict(self) -> dict[str, Any]:
         return {
