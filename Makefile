@@ -56,3 +56,10 @@ bench-iso: iso
 
 bench-storage: setup
 	$(PY) bench/storage_bench.py
+
+.PHONY: bench-payload test-payload
+bench-payload: setup
+	$(PY) bench/payload_bench.py $(BENCH_ARGS)
+
+test-payload: setup
+	$(VENV)/bin/pytest -q -p no:xdist tests/payload tests/unit/test_payload_*.py tests/unit/test_sysconfig_*.py

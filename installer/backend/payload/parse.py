@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 _SECTION = re.compile(r"^(Installing|Upgrading|Reinstalling|Installing dependencies|Installing weak dependencies"
                       r"|Installing group/module packages|Downgrading):\s*$")
-_SIZE = re.compile(r"^(Total size|Total download size|Installed size):\s*([\d.]+)\s*([kKMGT]?)", re.M)
+_SIZE = re.compile(r"^(Total size|Total download size|Installed size|Total installed size):\s*([\d.]+)\s*([kKMGT]?)",
+                   re.M)
 _COUNT = re.compile(r"^Install\s+(\d+)\s+Packages?", re.M)
 
 
@@ -64,7 +65,7 @@ def parse_resolution(stdout: str, stderr: str) -> Resolution:
             res.packages.append(ResolvedPackage(name, arch, version, repo))
     for m in _SIZE.finditer(stdout):
         size = parse_size(m.group(2), m.group(3))
-        if m.group(1) == "Installed size":
+        if m.group(1) in ("Installed size", "Total installed size"):
             res.installed_size = size
         else:
             res.download_size = size

@@ -21,12 +21,11 @@ def base_argv(
     excludedocs: bool = False,
     exclude: list[str] | None = None,
 ) -> list[str]:
-    argv = [tool, f"--config={work.config}" if tool == "dnf" else "-c", *([] if tool == "dnf" else [work.config])]
-    argv += [f"--installroot={installroot}", f"--releasever={releasever}"]
+    config = [f"--config={work.config}"] if tool == "dnf" else ["-c", work.config]
+    argv = [tool, *config, f"--installroot={installroot}", f"--releasever={releasever}"]
     if tool == "dnf":
         argv += ["--noplugins", f"--setopt=reposdir={work.reposdir}", f"--setopt=cachedir={work.cache}"]
-    else:
-        argv += [f"--setopt=reposdir={work.reposdir}"]
+    # tdnf reads repodir and cachedir from the config file given with -c
     if excludedocs:
         argv += ["--nodocs"] if tool == "dnf" else ["--setopt=tsflags=nodocs"]
     for x in exclude or []:
