@@ -228,3 +228,15 @@ def test_device_tree() -> None:
         for d in a.devices:
             assert d in made or a.kind == "Wipe", (a.kind, d)
         made |= set(a.creates)
+
+
+def test_argon2_memory_fits_small_machines() -> None:
+    from installer.backend.config import Encryption
+    from installer.backend.storage.build import luks_settings
+
+    enc = Encryption(enabled=True, passphrase=PW)  # type: ignore[arg-type]
+    assert luks_settings(enc, 16 * GiB).memory_kib == 262144
+    assert luks_settings(enc, 512 * MiB).memory_kib == 262144
+    assert luks_settings(enc, 256 * MiB).memory_kib == 131072
+    assert luks_settings(Encryption(pbkdf_memory_kib=65536), 16 * GiB).memory_kib == 65536
+    assert luks_settings(Encryption(luks_version="luks1"), 16 * GiB).memory_kib is None

@@ -13,16 +13,19 @@ from installer.backend.storage.guided import guided_layout
 from installer.backend.storage.manual import manual_layout
 from installer.backend.storage.select import resolve_disks
 
-# argon2id memory cost: 256 MiB leaves a 512 MiB machine's initramfs room to unlock (cryptsetup
-# itself caps the cost at half of the RAM of the machine that formats the volume).
+# argon2id memory cost: 256 MiB leaves a 512 MiB machine's initramfs room to unlock; on a machine
+# with less RAM than that, half of its RAM (cryptsetup caps the cost there too). Never below 32 MiB.
 ARGON2_MEMORY_KIB = 262144
+ARGON2_MIN_KIB = 32768
 
 
-def luks_settings(enc: Encryption) -> LuksSettings:
+def luks_settings(enc: Encryption, memory_bytes: int | None = None) -> LuksSettings:
     pbkdf = enc.effective_pbkdf
     memory = enc.pbkdf_memory_kib
     if pbkdf != "pbkdf2" and memory is None:
         memory = ARGON2_MEMORY_KIB
+        if memory_bytes:
+            memory = max(ARGON2_MIN_KIB, min(memory, memory_bytes // 1024 // 2))
     return LuksSettings(
         version=enc.luks_version,
         cipher=enc.cipher,
@@ -45,7 +48,7 @@ def plan_storage(config: InstallConfig, machine: Machine, estimate: int | None =
     deactivate = [a for a in (safety.check_disk(d, st.wipe_in_use) for d in disks) if a is not None]
     firmware = firmware_of(config, machine)
     root_min = minimums.min_root_bytes(config.packages.set, estimate)
-    settings = luks_settings(st.encryption)
+    settings = luks_settings(st.encryption, machine.memory)
     if st.guided is not None:
         if len(disks) > 1:
             raise InvalidInput([Issue("storage.disks", "a guided layout uses one disk; list more disks only "
