@@ -240,3 +240,9 @@ def test_argon2_memory_fits_small_machines() -> None:
     assert luks_settings(enc, 256 * MiB).memory_kib == 131072
     assert luks_settings(Encryption(pbkdf_memory_kib=65536), 16 * GiB).memory_kib == 65536
     assert luks_settings(Encryption(luks_version="luks1"), 16 * GiB).memory_kib is None
+
+
+def test_wipe_in_use_closes_stacked_holders_top_down() -> None:
+    m = Machine(firmware="uefi", disks=[_disk(fstype="crypto_LUKS", holders=["luks-1", "vg-root"])])
+    p = _plan(m, {"disks": [{"path": "/dev/vda"}], "wipe_in_use": True})
+    assert p.actions[0].describe() == "release /dev/vda: close vg-root, close luks-1"

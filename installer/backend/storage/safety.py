@@ -39,4 +39,5 @@ def check_disk(d: Disk, wipe_in_use: bool) -> Deactivate | None:
     mps = sorted(d.all_mountpoints(), key=lambda m: m.count("/"), reverse=True)
     if not (mps or swaps or d.active_holders()):
         return None
-    return Deactivate(d.path, mps, swaps, d.active_holders())
+    # the probe lists stacked devices bottom-up (luks-x before the LVs on it): close top-down
+    return Deactivate(d.path, mps, swaps, list(reversed(d.active_holders())))
