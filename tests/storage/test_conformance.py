@@ -162,3 +162,28 @@ def test_luks_open_lvm_full_apply(need_dm: None, disk_image: tuple[str, Path], t
     assert state["layout"].crypttab.startswith("#")
     assert not mounted_under(tmp_path / "t")
     assert not Path("/dev/mapper/luks-azl").exists(), "LUKS closed by teardown"
+
+
+def test_manual_two_disks(disk_image: tuple[str, Path], tmp_path: Path, engine_name: str) -> None:
+    from installer.backend.config import InstallConfig
+    from installer.backend.machine import Disk, Machine
+    from installer.backend.sizes import GiB
+    from installer.backend.storage import image
+    from installer.backend.storage.build import plan_storage
+
+    loop, _ = disk_image
+    with image.attached(str(tmp_path / "second.img"), 2 * GiB) as second:
+        m = Machine(firmware="bios", disks=[Disk(path=loop, size=8 * GiB), Disk(path=second, size=2 * GiB)])
+        cfg = InstallConfig.model_validate({"storage": {
+            "disks": [{"path": loop}, {"path": second}], "table": "mbr",
+            "partitions": [{"mount": "/", "size": "4GiB", "fs": "xfs", "label": "root"},
+                           {"fs": "swap", "size": "128MiB"},
+                           {"mount": "/srv", "size": "rest", "disk": 1, "label": "srv"}]}})
+        sp = plan_storage(cfg, m)
+        res, state, _ = run_plan(sp, cfg, m, tmp_path / "t", engine_name)
+        assert res.ok, res.error
+        check_readback(loop, sp)
+        check_readback(second, sp)
+        assert state["mounted"] == [str(tmp_path / "t"), str(tmp_path / "t" / "srv")]
+        assert blkid(f"{second}p1", "LABEL") == "srv"
+        assert sfdisk(loop)["partitions"][0].get("bootable") is True
