@@ -56,7 +56,9 @@ def _render(machine: str, st: dict[str, Any]) -> tuple[str, str, str, str]:
     s.step.action.run(ctx)
     f.step.action.run(ctx)
     crypttab = sysm.files.get("/mnt/sysimage/etc/crypttab", b"").decode()
-    commands = sysm.transcript().replace(sys.executable, "python3")
+    from installer.backend.storage.engine_parted import HELPER
+
+    commands = sysm.transcript().replace(sys.executable, "python3").replace(HELPER, "parted_apply.py")
     return sysm.files["/mnt/sysimage/etc/fstab"].decode(), crypttab, "\n".join(s.summary) + "\n", commands
 
 

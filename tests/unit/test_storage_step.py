@@ -69,7 +69,7 @@ def test_dry_run_apply_records_commands_and_layout() -> None:
     assert res.ok, res.error
     t = sysm.transcript()
     assert "run wipefs -a -q /dev/vda\n" in t
-    assert "installer.backend.storage.parted_apply /dev/vda" in t
+    assert "/installer/backend/storage/parted_apply.py /dev/vda {" in t
     assert "run partx -u /dev/vda" in t
     assert "--key-file=- /dev/vda3  <stdin: 28 chars>" in t
     assert "run vgcreate --yes azl /dev/mapper/luks-azl" in t

@@ -3,9 +3,11 @@ rest, all through the System seam (so it runs on any host, and records itself in
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from installer.backend.errors import CommandFailed, StepFailed
 from installer.backend.sizes import MiB
@@ -28,7 +30,16 @@ from installer.backend.storage.actions import (
 )
 
 NODE_TIMEOUT = 10.0
-HELPER = "installer.backend.storage.parted_apply"
+HELPER = str(Path(__file__).with_name("parted_apply.py"))
+
+
+def _helper_env() -> dict[str, str] | None:
+    """Run the helper with ``python -S`` (no site: saves ~50 ms of start-up, most of the engine's
+    overhead over typing the commands by hand) and only pyparted's directory on the path."""
+    spec = importlib.util.find_spec("parted")
+    if spec is None or spec.origin is None:
+        return None
+    return {"PYTHONPATH": str(Path(spec.origin).parent.parent)}
 
 
 def luks_format_argv(device: str, s: LuksSettings) -> list[str]:
@@ -99,12 +110,16 @@ class PartedEngine:
                 sysm.run(["wipefs", "-a", "-q", p], check=False)
             sysm.run(["wipefs", "-a", "-q", a.disk])
         elif isinstance(a, CreateTable):
-            sysm.run([self.python, "-m", HELPER, a.disk, table_spec(plan, a.disk, a.table)])
+            env = _helper_env()
+            flags = ["-S"] if env else []
+            sysm.run([self.python, *flags, HELPER, a.disk, table_spec(plan, a.disk, a.table)], env=env)
             sysm.run(["partx", "-u", a.disk])
             sysm.run(["udevadm", "settle", f"--timeout={int(NODE_TIMEOUT)}"], check=False)
         elif isinstance(a, CreatePartition):
             sysm.wait_for_path(a.path, timeout=NODE_TIMEOUT)
-            sysm.run(["wipefs", "-a", "-q", a.path])
+            mine = plan.partitions(a.disk)
+            if a is mine[-1]:  # stale signatures inside the new partitions: one wipefs for all
+                sysm.run(["wipefs", "-a", "-q", *[p.path for p in mine]])
         elif isinstance(a, LuksFormat):
             sysm.run(luks_format_argv(a.device, a.settings), input=_passphrase(ctx))
         elif isinstance(a, LuksOpen):

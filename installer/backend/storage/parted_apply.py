@@ -1,6 +1,6 @@
 """Write a partition table and its partitions with pyparted, in one commit.
 
-Run as ``python -m installer.backend.storage.parted_apply DISK SPEC_JSON`` by the reference
+Run as ``python -S parted_apply.py DISK SPEC_JSON`` (PYTHONPATH: pyparted) by the reference
 engine, through the System seam: the seam checks DISK against the plan's allow-list, dry-run
 records the command, and this process is the only place pyparted opens a device for writing.
 SPEC_JSON: {"table": "gpt"|"msdos", "partitions": [{"number", "start", "size", "hint", "flags",
