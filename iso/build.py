@@ -35,6 +35,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 LABEL = "AZL_INSTALLER"
+LIVE_ARGS = (
+    f"root=live:CDLABEL={LABEL} rd.live.image rd.live.overlay.overlayfs=1 "
+    "quiet loglevel=3 rd.udev.log_level=3 udev.log_level=3 systemd.show_status=error "
+    "modprobe.blacklist=bochs,pcspkr,iTCO_wdt,kvm_amd,kvm_intel,floppy"
+)
+"""Kernel arguments of every boot entry (grub.cfg's @LIVE_ARGS@; the harness's direct boot)."""
 EXTRA_WHEELS = ["blivet", "dasbus", "packaging"]
 """Dependencies of the blivet storage engine on the medium (libblockdev comes from Debian)."""
 PIP_TARGET = [
@@ -87,10 +93,14 @@ def digest(parts: Iterable[str | bytes | Path]) -> str:
     return h.hexdigest()[:16]
 
 
+def stage_dir(name: str, key: str) -> Path:
+    return cache_root() / f"{name}-{key}"
+
+
 @contextlib.contextmanager
 def stage(name: str, key: str) -> Iterator[tuple[Path, bool]]:
     """Yield (final dir, done). When not done, the body fills a temp dir that becomes final."""
-    final = cache_root() / f"{name}-{key}"
+    final = stage_dir(name, key)
     if (final / ".done").exists():
         yield final, True
         return
@@ -130,7 +140,7 @@ def build_wheels() -> tuple[Path, str]:
             (out / "requirements.txt").write_text("\n".join(reqs) + "\n")
             run([*pip, "download", "-q", *PIP_TARGET, "--find-links", str(out), "-d", str(out),
                  "-r", str(out / "requirements.txt")])  # fmt: skip
-    return out, key
+    return stage_dir("wheels", key), key
 
 
 def build_os(wheels: Path, wheels_key: str) -> tuple[Path, str]:
@@ -138,7 +148,7 @@ def build_os(wheels: Path, wheels_key: str) -> tuple[Path, str]:
     with stage("os", key) as (out, done):
         if not done:
             run(["bash", str(HERE / "build-os.sh"), str(out / "root"), str(wheels)])
-    return out, key
+    return stage_dir("os", key), key
 
 
 def build_live(os_dir: Path, os_key: str) -> tuple[Path, str]:
@@ -159,7 +169,7 @@ def build_live(os_dir: Path, os_key: str) -> tuple[Path, str]:
                  "-Xcompression-level", "19", "-b", "1M", "-noappend", "-quiet",
                  "-processors", "2"])  # fmt: skip
             run(["rm", "-rf", "--one-file-system", str(root)])
-    return out, key
+    return stage_dir("live", key), key
 
 
 def layer_python() -> list[str]:
@@ -185,12 +195,8 @@ def build_layer() -> tuple[Path, str]:
             meta = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
             dist = site / f"azl_installer-{meta['version']}.dist-info"
             dist.mkdir()
-            (dist / "METADATA").write_text(
-                f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n"
-            )
-            (dist / "entry_points.txt").write_text(
-                "[console_scripts]\nazl-installer = installer.cli.main:main\n"
-            )
+            (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n")
+            (dist / "entry_points.txt").write_text("[console_scripts]\nazl-installer = installer.cli.main:main\n")
             (dist / "top_level.txt").write_text("installer\n")
             py = layer_python()
             if py:
@@ -201,7 +207,7 @@ def build_layer() -> tuple[Path, str]:
                 )  # fmt: skip
             else:
                 log("no python3.13 on the host: the layer ships without .pyc files")
-    return out, key
+    return stage_dir("layer", key), key
 
 
 def fixture_repo() -> tuple[Path | None, str]:
@@ -232,6 +238,7 @@ def link_tree(src: Path, dest: Path) -> None:
 def build_iso(live: Path, live_key: str, layer: Path, layer_key: str) -> tuple[Path, str]:
     repo, repo_key = fixture_repo()
     key = digest(["iso-v1", live_key, layer_key, repo_key, HERE / "grub.cfg", Path(__file__)])
+    final = stage_dir("iso", key)
     with stage("iso", key) as (out, done):
         if not done:
             tree = out / "tree"
@@ -243,7 +250,7 @@ def build_iso(live: Path, live_key: str, layer: Path, layer_key: str) -> tuple[P
                 link_tree(repo, tree / "repo")
             else:
                 log("no fixture repository at build/fixture-repo: the ISO has no /repo")
-            grub = (HERE / "grub.cfg").read_text().replace("@LABEL@", LABEL)
+            grub = (HERE / "grub.cfg").read_text().replace("@LIVE_ARGS@", LIVE_ARGS)
             (tree / "boot" / "grub").mkdir(parents=True, exist_ok=True)
             (tree / "boot" / "grub" / "grub.cfg").write_text(grub)
             (tree / "azl" / "build.json").write_text(
@@ -252,8 +259,11 @@ def build_iso(live: Path, live_key: str, layer: Path, layer_key: str) -> tuple[P
             run(["grub-mkrescue", "-o", str(out / "azl-installer.iso"), str(tree), "--",
                  "-volid", LABEL], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
             info = {
-                "iso": str(out / "azl-installer.iso"),
+                "iso": str(final / "azl-installer.iso"),
                 "label": LABEL,
+                "cmdline": LIVE_ARGS,
+                "kernel": str(final / "vmlinuz"),
+                "initrd": str(final / "initrd.img"),
                 "iso_bytes": (out / "azl-installer.iso").stat().st_size,
                 "squashfs_bytes": (live / "squashfs.img").stat().st_size,
                 "initrd_bytes": (live / "initrd.img").stat().st_size,
@@ -268,7 +278,10 @@ def build_iso(live: Path, live_key: str, layer: Path, layer_key: str) -> tuple[P
             }  # fmt: skip
             (out / "info.json").write_text(json.dumps(info, indent=2) + "\n")
             run(["rm", "-rf", str(tree)])
-    return out, key
+            # for direct kernel boot in the harness (the same files as on the ISO)
+            link_or_copy(live / "vmlinuz", out / "vmlinuz")
+            link_or_copy(live / "initrd.img", out / "initrd.img")
+    return stage_dir("iso", key), key
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,7 +54,8 @@ rm -rf "$mods/sound" "$mods/drivers/media" "$mods/drivers/staging" "$mods/driver
   "$mods/drivers/gpu/drm/amd" "$mods/drivers/gpu/drm/nouveau" "$mods/drivers/gpu/drm/i915" \
   "$mods/drivers/gpu/drm/xe" "$mods/drivers/gpu/drm/radeon" "$mods/drivers/gpu/drm/vmwgfx" \
   "$mods/drivers/gpu/drm/gma500" "$mods/drivers/gpu/drm/mgag200" "$mods/drivers/gpu/drm/ast" \
-  "$mods/drivers/net/ethernet/mellanox" "$mods/drivers/net/ethernet/chelsio" \
+  "$mods/drivers/comedi" "$mods/fs/bcachefs" "$mods/fs/f2fs" "$mods/fs/nfs" "$mods/fs/jfs" \
+  "$mods/fs/nilfs2" "$mods/fs/ubifs" "$mods/fs/orangefs" "$mods/fs/afs" "$mods/drivers/net/ethernet/chelsio" \
   "$mods/drivers/net/ethernet/qlogic" "$mods/drivers/net/ethernet/broadcom/bnx2x" \
   "$mods/drivers/net/can" "$mods/drivers/net/usb" "$mods/drivers/net/wwan" "$mods/drivers/nfc" \
   "$mods/drivers/input/touchscreen" "$mods/drivers/input/joystick" "$mods/drivers/w1" \

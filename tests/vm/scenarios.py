@@ -1,0 +1,191 @@
+"""Install-and-verify building blocks shared by the VM tests, ``make vm-install`` and the bench.
+
+1. :func:`install` boots the ISO with blank qcow2 disks and an answer file, either named on the
+   kernel command line (``inst.ks=hd:LABEL=AZLKS:/<name>``, direct kernel boot of the ISO's own
+   kernel and initrd) or on a drive labelled OEMDRV (firmware -> GRUB -> the ISO's default entry,
+   or its unattended entry chosen over the serial console), and waits for the result marker.
+2. :func:`verify_installed` boots the first disk alone through the firmware, types the LUKS
+   passphrase at the boot prompt on the serial console (the test-only way in: the installed
+   system is not changed for the test), logs in as the answer file's user and collects facts
+   from inside the installed system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shlex
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.vm.qemu import Guest, GuestSpec, Medium, answer_drive, blank_disk, live_append
+
+KS_LABEL = "AZLKS"
+INSTALL_TIMEOUT = 1800.0
+BOOT_TIMEOUT = 600.0
+
+
+@dataclass
+class InstallResult:
+    marker: str
+    """``DONE`` or ``ERROR``."""
+    detail: str
+    """The rest of the marker line: ``rc=0``, ``ks-invalid ...``."""
+    disks: list[Path]
+    guest: Guest
+    seconds: float
+    ready_seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.marker == "DONE" and self.detail.strip() == "rc=0"
+
+
+def make_disks(workdir: Path, count: int, size: str) -> list[Path]:
+    return [blank_disk(workdir / f"disk{i}.qcow2", size) for i in range(count)]
+
+
+def install(
+    medium: Medium,
+    workdir: Path,
+    answers: Path,
+    *,
+    firmware: str = "uefi",
+    disks: list[Path] | None = None,
+    disk_count: int = 1,
+    disk_size: str = "10G",
+    memory: int = 2048,
+    via: str = "inst.ks",
+    extra_args: str = "",
+    timeout: float = INSTALL_TIMEOUT,
+    name: str = "install",
+) -> InstallResult:
+    """Boot the medium and run the unattended install of ``answers``; wait for DONE or ERROR."""
+    disks = disks if disks is not None else make_disks(workdir, disk_count, disk_size)
+    data = answers.read_bytes()
+    if via == "inst.ks":
+        drive = answer_drive(workdir / "ksdrive.img", KS_LABEL, {f"/{answers.name}": data})
+        spec = GuestSpec(
+            firmware=firmware,
+            memory=memory,
+            cdrom=medium.iso,
+            disks=disks,
+            extra_drives=[drive],
+            kernel=medium.kernel,
+            initrd=medium.initrd,
+            append=live_append(
+                medium,
+                f"inst.ks=hd:LABEL={KS_LABEL}:/{answers.name}",
+                "inst.cmdline inst.finish=poweroff",
+                extra_args,
+            ),
+        )
+    elif via in ("oemdrv", "oemdrv-menu"):
+        drive = answer_drive(workdir / "oemdrv.img", "OEMDRV", {"/ks.cfg": data})
+        spec = GuestSpec(firmware=firmware, memory=memory, cdrom=medium.iso, disks=disks, extra_drives=[drive])
+    else:
+        raise ValueError(f"via must be inst.ks, oemdrv or oemdrv-menu, not {via!r}")
+    guest = Guest(spec, workdir, name)
+    guest.start()
+    try:
+        if via == "oemdrv-menu":
+            # GRUB's menu on the serial line: second entry = unattended (inst.cmdline)
+            guest.wait_for(r"Install Azure Linux \(unattended", 300)
+            guest.send("\x1b[B")
+            time.sleep(0.5)
+            guest.send("\r")
+        m = guest.wait_marker(("READY",), BOOT_TIMEOUT)
+        ready = guest.elapsed()
+        m = guest.wait_marker(("DONE", "ERROR"), timeout, start=m.end())
+        result = InstallResult(
+            marker=m.group(1),
+            detail=m.group(2).strip(),
+            disks=disks,
+            guest=guest,
+            seconds=guest.elapsed(),
+            ready_seconds=ready,
+        )
+        if result.ok:
+            # inst.finish=poweroff (or the answer file's finish): let the guest shut down cleanly
+            with contextlib.suppress(AssertionError):
+                guest.wait_exit(180)
+        return result
+    finally:
+        guest.stop()
+
+
+@dataclass
+class Facts:
+    """What :func:`verify_installed` found inside the installed system."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    boot_seconds: float = 0.0
+
+    def __getitem__(self, key: str) -> str:
+        return self.values.get(key, "")
+
+
+VERIFY_SCRIPT = r"""
+echo V:hostname=$(hostname)
+echo V:groups=$(id -nG {user})
+echo V:crypt_devices=$(lsblk -rno TYPE | grep -c '^crypt$')
+echo V:root_source=$(findmnt -no SOURCE /)
+echo V:root_on_crypt=$(lsblk -rno TYPE,MOUNTPOINT | grep -c '^crypt /$')
+luks=$(lsblk -rpno NAME,FSTYPE | awk '$2=="crypto_LUKS"{{print $1}}')
+echo V:luks2=$(for d in $luks; do cryptsetup luksDump $d | awk '/^Version:/{{print $2}}'; done)
+echo V:rpm_count=$(rpm -qa | wc -l)
+echo V:rpm_has={packages}
+echo V:sshd=$(systemctl is-active sshd.service ssh.service 2>/dev/null | grep -c '^active$')
+echo V:sshd_enabled=$(systemctl is-enabled sshd.service ssh.service 2>/dev/null | grep -c '^enabled$')
+echo V:fstab_entries=$(awk '$1 !~ /^#/ && NF>=2 && $3 != "swap" {{print $2}}' /etc/fstab | tr '\n' ,)
+mnts=$(awk '$1 !~ /^#/ && NF>=2 && $3 != "swap" && $2 ~ /^\// {{print $2}}' /etc/fstab)
+echo V:fstab_unmounted=$(for m in $mnts; do mountpoint -q $m || echo $m; done | tr '\n' ,)
+echo V:install_log=$(ls /var/log/installer/ 2>/dev/null | tr '\n' ,)
+echo V:failed_units=$(systemctl --failed --no-legend --plain | awk '{{print $1}}' | tr '\n' ,)
+"""
+
+
+def verify_installed(
+    workdir: Path,
+    disks: list[Path],
+    *,
+    firmware: str,
+    user: str,
+    password: str,
+    passphrase: str | None,
+    packages: list[str],
+    memory: int = 1024,
+    timeout: float = BOOT_TIMEOUT,
+) -> Facts:
+    """Boot the installed disk(s) alone and collect facts as ``user`` (via sudo)."""
+    spec = GuestSpec(firmware=firmware, memory=memory, disks=disks, boot_from="disk")
+    guest = Guest(spec, workdir, "installed")
+    guest.start()
+    try:
+        pos = 0
+        if passphrase is not None:
+            m = guest.wait_for(r"(?i)(enter passphrase|passphrase for)[^\n]*", timeout)
+            time.sleep(1.0)
+            guest.send(passphrase + "\r")
+            pos = m.end()
+        m = guest.wait_for(r"login: ?$|login: ", timeout, start=pos)
+        boot_seconds = guest.elapsed()
+        time.sleep(1.0)
+        guest.send(user + "\r")
+        m = guest.wait_for(r"Password: ?", 120, start=m.end())
+        time.sleep(0.5)
+        guest.send(password + "\r")
+        m = guest.wait_for(r"[$#] ?$|[$#] ", 120, start=m.end())
+        pkgs = ",".join(f"$(rpm -q --quiet {shlex.quote(p)} && echo {p})" for p in packages)
+        script = VERIFY_SCRIPT.format(user=user, packages=pkgs)
+        line = f"printf '%s\\n' {shlex.quote(password)} | sudo -S -p '' sh -c {shlex.quote(script)} ; echo V:END"
+        guest.send("stty -echo; " + line + "\r")
+        guest.wait_for(r"\nV:END", 300, start=m.end())
+        values: dict[str, str] = {}
+        for k, v in re.findall(r"^V:([a-z_]+)=(.*?)\r?$", guest.text[m.end() :], re.M):
+            values[k] = v.strip()
+        guest.send("sudo -S -p '' poweroff\r")
+        return Facts(values=values, boot_seconds=boot_seconds)
+    finally:
+        guest.stop()
