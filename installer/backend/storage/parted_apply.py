@@ -25,28 +25,35 @@ FS_TYPES = {
 
 
 def write_table(disk_path: str, spec: dict[str, Any]) -> list[tuple[int, int, int]]:
+    """pyparted's C layer (``_ped``) directly: the ``parted`` wrapper adds ~30 ms of imports
+    (platform, ...) to a helper whose whole job takes ~20 ms."""
     import _ped
-    import parted
 
-    device = parted.getDevice(disk_path)
-    ss = device.sectorSize
-    disk = parted.freshDisk(device, spec["table"])
+    device = _ped.device_get(disk_path)
+    ss = device.sector_size
+    disk = _ped.disk_new_fresh(device, _ped.disk_type_get(spec["table"]))
+    names = disk.type.check_feature(_ped.DISK_TYPE_PARTITION_NAME)
+    out = []
     for p in spec["partitions"]:
         if p["start"] % MiB or p["size"] % MiB:
             raise ValueError(f"partition {p['number']} is not aligned to 1 MiB")
-        geom = parted.Geometry(device=device, start=p["start"] // ss, length=p["size"] // ss)
+        start, length = p["start"] // ss, p["size"] // ss
         fs_type = FS_TYPES.get(p["hint"])
-        fs = parted.FileSystem(type=fs_type, geometry=geom) if fs_type else None
-        part = parted.Partition(disk=disk, type=parted.PARTITION_NORMAL, fs=fs, geometry=geom)
-        disk.addPartition(part, constraint=parted.Constraint(exactGeom=geom))
-        if part.number != p["number"]:
-            raise ValueError(f"parted numbered partition {part.number}, the plan expected {p['number']}")
+        if fs_type:
+            part = _ped.Partition(disk, _ped.PARTITION_NORMAL, start, start + length - 1,
+                                  _ped.file_system_type_get(fs_type))
+        else:
+            part = _ped.Partition(disk, _ped.PARTITION_NORMAL, start, start + length - 1)
+        disk.add_partition(part, _ped.constraint_exact(_ped.Geometry(device, start, length)))
+        if part.num != p["number"]:
+            raise ValueError(f"parted numbered partition {part.num}, the plan expected {p['number']}")
         for flag in p["flags"]:
-            part.setFlag(_ped.partition_flag_get_by_name(flag))
-        if p.get("name") and disk.supportsFeature(parted.DISK_TYPE_PARTITION_NAME):
-            part.getPedPartition().set_name(p["name"])
-    disk.commitToDevice()
-    return [(q.number, q.geometry.start * ss, q.geometry.length * ss) for q in disk.partitions]
+            part.set_flag(_ped.partition_flag_get_by_name(flag), 1)
+        if p.get("name") and names:
+            part.set_name(p["name"])
+        out.append((part.num, part.geom.start * ss, part.geom.length * ss))
+    disk.commit_to_dev()
+    return out
 
 
 def main(argv: list[str]) -> int:
