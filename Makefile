@@ -63,3 +63,15 @@ bench-payload: setup
 
 test-payload: setup
 	$(VENV)/bin/pytest -q -p no:xdist tests/payload tests/unit/test_payload_*.py tests/unit/test_sysconfig_*.py
+
+# --- graphical installer (installer/gui, tests/gui) ---------------------------------------------
+.PHONY: screenshots bench-gui test-gui
+
+screenshots: setup
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py docs/screenshots/gui
+
+bench-gui: setup
+	$(PY) bench/gui_bench.py
+
+test-gui: setup
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q tests/gui

@@ -13,13 +13,25 @@ MEDIUM_MARKER = "/etc/azl-installer-medium"
 def build(args: argparse.Namespace, *, high_contrast: bool | None = None):  # type: ignore[no-untyped-def]
     """Load the inputs and build the window (the QApplication must exist). Raises InvalidInput."""
     from installer.backend.flow import from_config, new_state
-    from installer.cli.common import get_machine, load_answers
     from installer.gui.context import GuiContext
     from installer.gui.window import InstallerWindow
 
-    machine = get_machine(getattr(args, "machine", None))
+    # imported only when used: start-up time is part of the experience (bench/gui_bench.py)
+    if getattr(args, "machine", None):
+        from installer.backend.machine import load_machine
+
+        machine = load_machine(args.machine)
+    else:
+        from installer.cli.common import get_machine
+
+        machine = get_machine(None)
     answers = getattr(args, "answers", None)
-    state = from_config(load_answers(answers).config, machine) if answers else new_state(machine)
+    if answers:
+        from installer.cli.common import load_answers
+
+        state = from_config(load_answers(answers).config, machine)
+    else:
+        state = new_state(machine)
     dry = bool(getattr(args, "dry_run", False))
     log_path = None if dry else _log_path()
     ctx = GuiContext(state=state, machine=machine, dry_run=dry, log_path=log_path)

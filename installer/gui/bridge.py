@@ -9,17 +9,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from installer.backend.config import InstallConfig
-from installer.backend.engine import Result, apply
-from installer.backend.events import Event, Failed, Finished
-from installer.backend.machine import Machine
-from installer.backend.plan import Plan
-from installer.backend.secrets import redact
-from installer.backend.system import System
+if TYPE_CHECKING:  # the engine and events are imported when an install starts, not at start-up
+    from installer.backend.config import InstallConfig
+    from installer.backend.events import Event
+    from installer.backend.machine import Machine
+    from installer.backend.plan import Plan
+    from installer.backend.system import System
 
 
 class EngineBridge(QObject):
@@ -39,6 +38,10 @@ class EngineBridge(QObject):
     def start(self, plan: Plan, config: InstallConfig, machine: Machine, system: System,
               log_path: str | None = None) -> None:
         """Run apply() in a worker thread; events arrive on the GUI thread through ``events``."""
+        from installer.backend.engine import Result, apply
+        from installer.backend.events import Failed
+        from installer.backend.secrets import redact
+
         self.cancel_event.clear()
         sinks = [self.events.emit]
         if log_path:
@@ -78,6 +81,9 @@ class EngineBridge(QObject):
     def replay(self, events: Iterable[Event], interval_ms: int = 0) -> None:
         """Emit a recorded stream (demos, screenshots, tests): one event per timer tick, so the
         GUI paints between events as it does in a real install; ``done`` follows the last."""
+        from installer.backend.engine import Result
+        from installer.backend.events import Failed, Finished
+
         queue = list(events)
 
         def tick() -> None:

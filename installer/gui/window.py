@@ -4,6 +4,7 @@ validation are the shared flow's (PAGES, validate_page); pages are built on firs
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -22,15 +23,17 @@ from PySide6.QtWidgets import (
 )
 
 from installer.backend import flow
-from installer.backend.engine import Result
-from installer.backend.events import Event
-from installer.backend.system import HostSystem, RecordingSystem, System
 from installer.gui.bridge import EngineBridge
 from installer.gui.context import GuiContext
 from installer.gui.pages import SIDEBAR_TITLES, page_class
 from installer.gui.pages.base import Page
 from installer.gui.style import stylesheet
 from installer.gui.widgets.a11y import named
+
+if TYPE_CHECKING:
+    from installer.backend.engine import Result
+    from installer.backend.events import Event
+    from installer.backend.system import System
 
 FORM_PAGES = ("welcome", "install_type", "disk", "encryption", "hostname", "user")
 
@@ -42,7 +45,7 @@ class InstallerWindow(QMainWindow):
                  system_factory: Callable[[], System] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.system_factory = system_factory or (RecordingSystem if ctx.dry_run else HostSystem)
+        self.system_factory = system_factory or _default_system(ctx.dry_run)
         self.setWindowTitle("Install Azure Linux" + (" (dry run)" if ctx.dry_run else ""))
         self.setAccessibleName("Azure Linux installer")
         self.pages: dict[str, Page] = {}
@@ -250,3 +253,14 @@ class InstallerWindow(QMainWindow):
             return
         event.accept()
         self.closed.emit()
+
+
+def _default_system(dry_run: bool) -> Callable[[], System]:
+    """RecordingSystem for --dry-run, HostSystem otherwise (imported when an install starts)."""
+
+    def make() -> System:
+        from installer.backend.system import HostSystem, RecordingSystem
+
+        return RecordingSystem() if dry_run else HostSystem()
+
+    return make

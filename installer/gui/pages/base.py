@@ -92,4 +92,11 @@ class Page(QWidget):
         self.outer.setStretch(self.outer.count() - 1, 0)
 
     def focus_first(self) -> None:
-        self.focusNextChild()
+        """Put the keyboard focus on the page's first control, in tab order."""
+        w = self.nextInFocusChain()
+        while w is not None and w is not self:
+            if (self.isAncestorOf(w) and w.isVisibleTo(self) and w.isEnabled()
+                    and w.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                w.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            w = w.nextInFocusChain()

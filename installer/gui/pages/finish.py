@@ -54,6 +54,12 @@ class FinishPage(Page):
         row.addWidget(self.save_btn)
         row.addWidget(self.saved, 1)
         self.body.addLayout(row)
+        hint = QLabel("The answer file installs the same system again without questions "
+                      "(azl-installer install FILE). Passwords are kept only as hashes; the disk "
+                      "passphrase is never written to it.")
+        hint.setWordWrap(True)
+        hint.setProperty("role", "hint")
+        self.body.addWidget(hint)
         self.save_btn.clicked.connect(self._save_dialog)
 
     def load(self) -> None:

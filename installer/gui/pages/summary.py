@@ -3,6 +3,8 @@ checkbox that enables Install."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
@@ -73,7 +75,10 @@ class SummaryPage(Page):
             v.setAccessibleName(key)
             self.choices.addRow(k, v)
         self.erase = list(self.plan.erase) or ([self.ctx.state.disk] if self.ctx.state.disk else [])
-        self.plan_text.setText("\n".join(plan_lines) or "No disk will be erased.")
+        hc = bool(self.window().property("highContrast"))
+        self.plan_text.setText(_plan_html(plan_lines, "#ff8080" if hc else "#a4262c") if plan_lines
+                               else "No disk will be erased.")
+        self.plan_text.setAccessibleDescription("\n".join(plan_lines))
         disks = " and ".join(self.erase)
         self.consent.setText(f"I understand {disks} will be &erased" if self.erase
                              else "I have reviewed these choices")
@@ -85,3 +90,17 @@ class SummaryPage(Page):
 
     def focus_first(self) -> None:
         self.consent.setFocus()
+
+
+def _plan_html(lines: list[str], danger: str) -> str:
+    """The plan's lines: what is erased in bold red first, the new layout indented."""
+    out = []
+    for line in lines:
+        text = html.escape(line.strip())
+        indent = (len(line) - len(line.lstrip())) * 6
+        if "ERASED" in line:
+            text = text.replace("ERASED", "<u>ERASED</u>")
+            out.append(f'<p style="margin:0 0 6px 0; color:{danger}; font-weight:600;">⚠ {text}</p>')
+        else:
+            out.append(f'<p style="margin:0 0 2px {indent}px;">{text}</p>')
+    return "".join(out)

@@ -13,7 +13,8 @@ from installer.gui.widgets.a11y import named
 class UserPage(Page):
     page_id = "user"
     title = "Create your account"
-    subtitle = "The root account stays locked; this account can administer the system with sudo."
+    subtitle = ("This account can administer the system with sudo. The root account stays locked "
+                "unless you also set a root password.")
 
     def __init__(self, ctx: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
