@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from installer.gui.window import InstallerWindow
 
 EXIT_INVALID, EXIT_CANCELLED = 2, 130
 MEDIUM_MARKER = "/etc/azl-installer-medium"
 
 
-def build(args: argparse.Namespace, *, high_contrast: bool | None = None):  # type: ignore[no-untyped-def]
+def build(args: argparse.Namespace, *, high_contrast: bool | None = None) -> InstallerWindow:
     """Load the inputs and build the window (the QApplication must exist). Raises InvalidInput."""
     from installer.backend.flow import from_config, new_state
     from installer.gui.context import GuiContext

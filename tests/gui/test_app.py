@@ -54,3 +54,13 @@ def test_run_bad_answers_is_invalid_input(qtbot, tmp_path, capsys) -> None:  # t
     assert run(args(answers=str(bad))) == 2
     err = capsys.readouterr().err
     assert "bad.yaml" in err and "hostname" in err and "Traceback" not in err
+
+
+def test_cli_entry_starts_the_gui(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """`azl-installer --ui gui --dry-run --machine M.json` reaches installer.gui.app.run."""
+    from installer.cli.main import main
+
+    pages: list[str] = []
+    close_soon(lambda w: pages.append(w.page_id))
+    assert main(["--ui", "gui", "--dry-run", "--machine", str(MACHINES / "two-disks.json")]) == 130
+    assert pages == ["welcome"]
