@@ -143,7 +143,7 @@ class InstallerWindow(QMainWindow):
         p = self.page(page_id)
         self.page_id = page_id
         p.blockSignals(True)
-        p.load()
+        p.load_page()
         p.blockSignals(False)
         self.stack.setCurrentWidget(p)
         self.sidebar.setCurrentRow(flow.PAGES.index(page_id))

@@ -24,6 +24,7 @@ class Page(QWidget):
         self.ctx = ctx
         self.messages: dict[str, InlineMessage] = {}
         self.touched: set[str] = set()
+        self.loading = False  # widgets are being filled from the state: their signals store nothing
         self.show_all = False
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(36, 28, 36, 20)
@@ -70,6 +71,13 @@ class Page(QWidget):
         return lab
 
     # -------------------------------------------------------------- the window calls these
+    def load_page(self) -> None:
+        self.loading = True
+        try:
+            self.load()
+        finally:
+            self.loading = False
+
     def load(self) -> None:
         """Fill the widgets from ctx.state (called each time the page is shown)."""
 

@@ -109,7 +109,7 @@ class DiskPage(Page):
         self.table.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _pick(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or self.loading:
             return
         disk = self.model.disk_at(row)
         self.ctx.state.disk = disk.path
@@ -117,6 +117,8 @@ class DiskPage(Page):
         self._refresh()
 
     def _layout_changed(self) -> None:
+        if self.loading:
+            return
         s = self.ctx.state
         s.layout = "guided" if self.guided.isChecked() else "manual"
         self.options.setCurrentIndex(0 if s.layout == "guided" else 1)

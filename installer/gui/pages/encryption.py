@@ -92,6 +92,8 @@ class EncryptionPage(Page):
         self.changed.emit()
 
     def _store(self) -> None:
+        if self.loading:
+            return
         s = self.ctx.state
         s.encrypt = self.enable.isChecked()
         s.passphrase = SecretStr(self.passphrase.text())

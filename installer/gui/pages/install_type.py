@@ -48,6 +48,8 @@ class InstallTypePage(Page):
         self.radios[self.ctx.state.package_set].setChecked(True)
 
     def _store(self) -> None:
+        if self.loading:
+            return
         for pid, r in self.radios.items():
             if r.isChecked():
                 self.ctx.state.package_set = "full" if pid == "full" else "core"

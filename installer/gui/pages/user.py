@@ -104,6 +104,8 @@ class UserPage(Page):
         self.changed.emit()
 
     def _admin(self, on: bool) -> None:
+        if self.loading:
+            return
         self.ctx.state.admin = on
         self.changed.emit()
 
@@ -112,6 +114,8 @@ class UserPage(Page):
         self.touch("ssh_key")
 
     def _root_toggled(self, on: bool) -> None:
+        if self.loading:
+            return
         self.ctx.state.set_root_password = on
         self.root_card.setVisible(on)
         self.changed.emit()

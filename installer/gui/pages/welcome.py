@@ -58,6 +58,8 @@ class WelcomePage(Page):
             combo.setCurrentIndex(i)
 
     def _store(self) -> None:
+        if self.loading:
+            return
         self.ctx.state.language = str(self.language.currentData())
         self.ctx.state.keyboard = str(self.keyboard.currentData())
         self.changed.emit()
