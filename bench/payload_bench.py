@@ -8,7 +8,8 @@ least 3x faster than per-package, overhead <= 1.10). Needs root.
     python bench/payload_bench.py [--repo DIR] [--runs N] [--synthetic N]
 
 Repository: --repo, else build/fixture-repo (the fixture distribution, core set), else a
-synthetic signed repository of N small packages with a dependency tree (custom set of its leaves).
+synthetic signed repository of N small packages with a dependency tree (custom set of its leaves),
+cached under build/bench-payload-repo-N.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def fresh(base: Path, name: str) -> Path:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repo", help="a repository directory with repodata and RPM-GPG-KEY-azl-fixture")
-    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--synthetic", type=int, default=0, help="force a synthetic repo of N packages")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -156,7 +157,12 @@ def main() -> int:
             repo, what = fixture.resolve(), f"fixture repository {fixture.resolve()}, core set"
         else:
             n = args.synthetic or 120
-            repo, names = synthetic_repo(tmpd / "repo", n)
+            cached = ROOT / "build" / f"bench-payload-repo-{n}"
+            if (cached / "repodata" / "repomd.xml").is_file():
+                repo, names = cached, [f"pkg-{i:03d}" for i in range(n // 2 + 1, n + 1)]
+            else:
+                shutil.rmtree(cached, ignore_errors=True)
+                repo, names = synthetic_repo(cached, n)
             what = f"synthetic signed repository ({n} packages + base), custom set of {len(names)} leaves"
         spec = spec_for(repo, names)
         print(f"payload bench: {what}; {len(spec.selection.names)} names in the set")

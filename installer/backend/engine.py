@@ -16,6 +16,7 @@ from installer.backend.config import InstallConfig
 from installer.backend.errors import Cancelled, InstallerError
 from installer.backend.events import (
     Emit,
+    Event,
     Failed,
     Finished,
     LogLine,
@@ -57,6 +58,9 @@ def apply(
 ) -> Result:
     cancel = cancel or threading.Event()
     start = time.monotonic()
+    recorded: list[Event] = []  # the event stream so far, for the records step (events.jsonl)
+    emit = _recording(emit, recorded)
+
     ctx = StepContext(
         system=system,
         config=config,
@@ -67,6 +71,7 @@ def apply(
     )
     ctx.state["plan"] = plan
     ctx.state["log_path"] = log_path
+    ctx.state["events"] = recorded
     system.logger = lambda line: emit(LogLine(step_id=ctx.step_id, level="debug", message=line))
     system.allow_devices(plan.allowed_devices)
     emit(PlanReady(steps=[{"id": s.id, "title": s.title, "weight": s.weight} for s in plan.steps],
@@ -111,6 +116,14 @@ def apply(
         emit(Failed(step_id=result.failed_step or "", error=result.error or "",
                     cancelled=result.cancelled, log_path=log_path))
     return Result(result.ok, result.cancelled, result.failed_step, result.error, duration)
+
+
+def _recording(emit: Emit, into: list[Event]) -> Emit:
+    def fn(e: Event) -> None:
+        into.append(e)
+        emit(e)
+
+    return fn
 
 
 def _teardown(ctx: StepContext, emit: Emit) -> list[str]:

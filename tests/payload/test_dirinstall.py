@@ -166,6 +166,8 @@ def test_records_and_scripts(core: tuple[Path, Path]) -> None:
     ans = (logdir / "answers.yaml").read_text()
     assert PASSWORD not in ans and "password_hash" in ans
     assert PASSWORD not in (logdir / "install.log").read_text()
+    stream = (logdir / "events.jsonl").read_text()
+    assert '"event": "plan"' in stream and PASSWORD not in stream
     assert PASSWORD not in (work / "events.jsonl").read_text()
     assert (target / "var/log/post-marker").read_text() == "post-in-target\n"
     assert (target / "var/log/nochroot-marker").read_text() == "nochroot\n"
@@ -190,7 +192,8 @@ def test_full_install(full: tuple[Path, Path], dist_repo: Repo) -> None:
     target, _ = full
     prov = rpm(target, "-q", "--whatprovides", *expected_names("full"))
     assert prov.returncode == 0, prov.stdout
-    assert "SELINUX=permissive" in (target / "etc/selinux/config").read_text()
+    if (target / "etc/selinux").is_dir():  # the tiny repo ships a config; the fixture may not
+        assert "SELINUX=permissive" in (target / "etc/selinux/config").read_text()
     assert "selinux=1" in (target / "etc/default/grub").read_text()
     if dist_repo.kind == "fixture":  # real openssh-server: host keys were generated, sshd still disabled
         assert list((target / "etc/ssh").glob("ssh_host_*_key"))

@@ -18,6 +18,10 @@ class Records:
         ctx.system.makedirs(ctx.path(LOG_DIR), mode=0o700)
         ctx.system.chmod(ctx.path(LOG_DIR), 0o700)  # it may exist already (script logs)
         ctx.system.write_file(ctx.path(LOG_DIR, "answers.yaml"), dump_yaml(ctx.config), mode=0o600)
+        events = ctx.state.get("events")
+        if isinstance(events, list) and events:
+            ctx.system.write_file(ctx.path(LOG_DIR, "events.jsonl"),
+                                  "".join(e.to_json() + "\n" for e in list(events)), mode=0o600)
         for key, name in (("log_path", "install.log"), ("events_path", "events.jsonl")):
             src = ctx.state.get(key)
             if src and src != "-":
