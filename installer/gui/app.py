@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     app.exec()
     outcome = win.ctx.outcome
     if outcome == "finished":
-        _finish(win.ctx.finish, win.ctx.dry_run)
+        if win.ctx.finish_confirmed:
+            _finish(win.ctx.finish, win.ctx.dry_run)
         return 0
     if outcome == "failed":
         return 1

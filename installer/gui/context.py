@@ -18,5 +18,6 @@ class GuiContext:
     # set once the user confirmed the summary: the exact config that is installed
     config: InstallConfig | None = None
     finish: str = "reboot"
+    finish_confirmed: bool = False  # the user clicked Finish (closing the window does nothing)
     outcome: str = "not-started"  # not-started | running | finished | failed | cancelled
     errors: list[str] = field(default_factory=list)

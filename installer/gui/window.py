@@ -200,6 +200,7 @@ class InstallerWindow(QMainWindow):
                 return True
             return False
         if pid == "finish":
+            self.ctx.finish_confirmed = True  # only Finish reboots / powers off, not closing
             self.close()
             return True
         self.go_to(flow.PAGES[flow.PAGES.index(pid) + 1])

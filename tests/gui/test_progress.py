@@ -198,3 +198,14 @@ def test_finish_page_saves_answers(qtbot, make_window, tmp_path, ev) -> None:  #
     assert loaded.finish == "poweroff"
     assert loaded.system.hostname == win.ctx.state.hostname
     assert "Saved to" in p.saved.text()
+
+
+def test_only_finish_confirms_the_finish_action(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    win = make_window()
+    with qtbot.waitSignal(win.bridge.done, timeout=10000):
+        win.replay([Finished(ok=True, duration_s=1.0, finish="reboot")])
+    win.next()
+    assert win.page_id == "finish" and not win.ctx.finish_confirmed
+    with qtbot.waitSignal(win.closed, timeout=5000):
+        win.next()  # Finish
+    assert win.ctx.finish_confirmed and win.ctx.finish == "reboot"

@@ -150,3 +150,16 @@ def test_summary_needs_consent_and_shows_plan_errors(qtbot, make_window, machine
     goto(win2, "summary")
     assert win2.current.error.isVisible()
     assert not win2.next_btn.isEnabled()
+
+
+def test_summary_survives_a_planner_bug(qtbot, make_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import installer.gui.pages.summary as summary
+
+    def broken(*a, **kw):  # type: ignore[no-untyped-def]
+        raise RuntimeError("planner exploded")
+
+    monkeypatch.setattr(summary, "make_plan", broken)
+    win = make_window()
+    goto(win, "summary")
+    assert win.current.error.isVisible() and "planner exploded" in win.current.error.text()
+    assert not win.next_btn.isEnabled()

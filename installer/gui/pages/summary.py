@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QVBoxLayout, QWidg
 from installer.backend.errors import InstallerError
 from installer.backend.flow import summary_lines, to_config
 from installer.backend.plan import Plan, make_plan
+from installer.backend.secrets import redact
 from installer.gui.context import GuiContext
 from installer.gui.pages.base import Page
 from installer.gui.widgets.a11y import named
@@ -60,9 +61,10 @@ class SummaryPage(Page):
             lines = summary_lines(self.ctx.state, self.ctx.machine)
             self.plan = make_plan(to_config(self.ctx.state), self.ctx.machine)
         except InstallerError as exc:
-            self.error.setText("✗ This cannot be installed as chosen: " + str(exc))
-            self.error.show()
-            self.erase_card.hide()
+            self._refuse("This cannot be installed as chosen: " + str(exc))
+            return
+        except Exception as exc:  # a planner bug must not leave a half-built page behind
+            self._refuse(f"The installer could not make a plan ({type(exc).__name__}: {exc}).")
             return
         head_lines = lines[: lines.index("")] if "" in lines else lines
         plan_lines = lines[len(head_lines) + 1:]
@@ -84,6 +86,12 @@ class SummaryPage(Page):
                              else "I have reviewed these choices")
         self.consent.setAccessibleName(self.consent.text().replace("&", ""))
         self.erase_card.show()
+
+    def _refuse(self, text: str) -> None:
+        self.plan = None
+        self.error.setText("✗ " + redact(text))
+        self.error.show()
+        self.erase_card.hide()
 
     def extra_ok(self) -> bool:
         return self.plan is not None and self.consent.isChecked()
