@@ -36,7 +36,21 @@ def locale_error(locale: str) -> str | None:
     return None
 
 
+KEYMAP_DIRS = ("/usr/lib/kbd/keymaps", "/usr/share/kbd/keymaps", "/usr/share/keymaps")
+
+
+def _host_keymap(keymap: str, dirs: tuple[str, ...] = KEYMAP_DIRS) -> bool:
+    """A keymap file of that name in the host's kbd data (the same names the target's kbd has)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.+-]+", keymap):
+        return False
+    for d in dirs:
+        for _dirpath, _dirs, names in os.walk(d):
+            if any(n.split(".map", 1)[0] == keymap for n in names if ".map" in n):
+                return True
+    return False
+
+
 def keymap_error(keymap: str) -> str | None:
-    if keymap not in KEYMAPS:
+    if keymap not in KEYMAPS and not _host_keymap(keymap):
         return f"unknown keyboard layout '{keymap}'; use a console keymap such as us, de or fr"
     return None
