@@ -57,12 +57,13 @@ class ProgressPage(Page):
         self.steps = StepListModel()
         self.step_view = named(QListView(), "Installation steps")
         self.step_view.setModel(self.steps)
-        self.step_view.setFixedWidth(330)
+        self.step_view.setFixedWidth(280)
         self.step_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.step_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.log = named(QPlainTextEdit(), "Installation log")
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(MAX_LOG_LINES)
+        self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         mono = QFont("DejaVu Sans Mono")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         mono.setPointSizeF(max(7.5, self.font().pointSizeF() - 1))
@@ -104,6 +105,9 @@ class ProgressPage(Page):
         self.step_label.setText("Cancelling: undoing what was set up…")
         self.cancel_requested.emit()
         return True
+
+    def focus_first(self) -> None:
+        self.log.setFocus()  # scrollable with the keyboard; Cancel is one Tab away
 
     def append_log(self, text: str) -> None:
         self.log.appendPlainText(redact(text))
