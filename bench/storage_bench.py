@@ -127,7 +127,7 @@ def by_hand(img: Path, target: Path, tool: str = "parted") -> tuple[float, float
             sh("parted", "-s", loop, "mklabel", "gpt", "mkpart", "biosboot", "1MiB", "2MiB", "set", "1",
                "bios_grub", "on", "mkpart", "root", "ext4", "2MiB", "7680MiB", "mkpart", "swap", "linux-swap",
                "7680MiB", "100%")
-        sh("partx", "-u", loop)
+        sh("partx", "-a", loop)
         sh("mkfs.ext4", "-F", "-q", f"{loop}p2")
         sh("mkswap", "-f", f"{loop}p3")
         sh("blkid", "-s", "UUID", "-o", "value", f"{loop}p2", f"{loop}p3")

@@ -186,3 +186,27 @@ def test_manual_two_disks(disk_image: tuple[str, Path], tmp_path: Path, engine_n
         assert state["mounted"] == [str(tmp_path / "t"), str(tmp_path / "t" / "srv")]
         assert blkid(f"{second}p1", "LABEL") == "srv"
         assert sfdisk(loop)["partitions"][0].get("bootable") is True
+
+
+def test_reinstall_over_an_existing_layout(disk_image: tuple[str, Path], tmp_path: Path, engine_name: str) -> None:
+    """A second install moves every partition's start: the old kernel partitions must go."""
+    from installer.backend.machine import Filesystem, Partition
+
+    loop, _ = disk_image
+    cfg, m, sp = plan_for(loop, {"firmware": "bios", "guided": {"swap": "1GiB", "separate_home": True}})
+    res, _, _ = run_plan(sp, cfg, m, tmp_path / "a", engine_name)
+    assert res.ok, res.error
+    # what a probe would now see on the disk
+    old = [Partition(path=p.path, number=p.number, start=p.start, size=p.size, fs=Filesystem(type="ext4"))
+           for p in sp.partitions()]
+    m2 = m.model_copy(update={"disks": [m.disks[0].model_copy(update={"partitions": old, "table": "gpt"})]})
+    cfg2, _, _ = plan_for(loop, {"firmware": "bios", "table": "mbr", "guided": {"root_fs": "xfs"}})
+    from installer.backend.storage.build import plan_storage
+
+    sp2 = plan_storage(cfg2, m2)
+    assert "will be ERASED: GPT, 4 partition(s)" in sp2.summary[0]
+    res, _, _ = run_plan(sp2, cfg2, m2, tmp_path / "b", engine_name)
+    assert res.ok, res.error
+    check_readback(loop, sp2)
+    assert not Path(f"{loop}p2").exists() and not Path(f"{loop}p4").exists()
+    assert blkid(f"{loop}p1", "TYPE") == "xfs"

@@ -40,7 +40,7 @@ class FailingHost(HostSystem):
 @pytest.mark.parametrize("needle,action", [
     ("/home", "mount {loop}p3 at /home"),
     ("mkswap", "make swap space on {loop}p4"),
-    ("partx -u", "create a GPT partition table on {loop}"),
+    ("partx -a", "create a GPT partition table on {loop}"),
 ])
 def test_failure_mid_way_leaves_nothing(disk_image: tuple[str, Path], tmp_path: Path, engine_name: str,
                                         needle: str, action: str) -> None:
@@ -75,7 +75,7 @@ def test_image_detached_after_an_error(tmp_path: Path) -> None:
     img = tmp_path / "x.img"
     with pytest.raises(RuntimeError), image.attached(str(img), 1 * GiB) as loop:
         subprocess.run(["sgdisk", "-n", "1:2048:+1M", loop], capture_output=True, check=True)
-        subprocess.run(["partx", "-u", loop], check=True)
+        subprocess.run(["partx", "-a", loop], check=True)
         assert glob.glob(f"{loop}p1")
         raise RuntimeError("boom")
     assert not loops_for(img)

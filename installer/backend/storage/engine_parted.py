@@ -109,11 +109,14 @@ class PartedEngine:
             for p in a.partitions:  # an existing partition node may be gone already
                 sysm.run(["wipefs", "-a", "-q", p], check=False)
             sysm.run(["wipefs", "-a", "-q", a.disk])
+            # forget the old partitions: `partx -u` cannot move a partition's start, so the new
+            # table is announced with a clean `partx -a` (exit 1 here just means there were none)
+            sysm.run(["partx", "-d", a.disk], check=False)
         elif isinstance(a, CreateTable):
             env = _helper_env()
             flags = ["-S"] if env else []
             sysm.run([self.python, *flags, HELPER, a.disk, table_spec(plan, a.disk, a.table)], env=env)
-            sysm.run(["partx", "-u", a.disk])
+            sysm.run(["partx", "-a", a.disk])
             sysm.run(["udevadm", "settle", f"--timeout={int(NODE_TIMEOUT)}"], check=False)
         elif isinstance(a, CreatePartition):
             sysm.wait_for_path(a.path, timeout=NODE_TIMEOUT)

@@ -5,7 +5,7 @@ engine, through the System seam: the seam checks DISK against the plan's allow-l
 records the command, and this process is the only place pyparted opens a device for writing.
 SPEC_JSON: {"table": "gpt"|"msdos", "partitions": [{"number", "start", "size", "hint", "flags",
 "name"}]} with byte offsets (1 MiB aligned). Only the table is written (commitToDevice); the
-caller makes the kernel see the partitions (partx -u) and waits for their nodes.
+caller makes the kernel see the partitions (partx -a) and waits for their nodes.
 """
 
 from __future__ import annotations
