@@ -212,7 +212,7 @@ def build_plan(
             raise InvalidInput([Issue("storage.volume_groups", f"volume group '{vg}' has no physical volume "
                                       "(give a partition vg: " + vg + ")")])
         actions.append(VgCreate(vg, vg_pvs[vg]))
-    lv_actions, lv_sizes = _place_lvs(layout.lvs, vg_size)
+    lv_actions, _lv_sizes = _place_lvs(layout.lvs, vg_size)
     actions += lv_actions
 
     # filesystems
@@ -235,7 +235,6 @@ def build_plan(
     actions += [Mount(v.device, v.mountpoint or "/", v.fstype, v.options) for v in mounted]
 
     layout_info = _target_layout(firmware, table, disks, placed, volumes, luks_vols, layout.lvs)
-    _ = lv_sizes
     return StoragePlan(firmware, table, [d.path for d in disks], actions, volumes, layout_info)  # type: ignore[arg-type]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from installer.backend.config import Storage
 from installer.backend.errors import InvalidInput, Issue
-from installer.backend.sizes import SizeSpec, format_size, parse_size
+from installer.backend.sizes import SizeSpec, parse_size
 from installer.backend.storage import minimums
 from installer.backend.storage.requests import Layout, LvReq, PartReq
 
@@ -149,5 +149,4 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int) -
                             f"{storage.encryption.effective_pbkdf}: GRUB could not read it"))
     if issues:
         raise InvalidInput(issues)
-    _ = format_size
     return lay
