@@ -23,6 +23,7 @@ from tests.payload.conftest import Repo, mounts_under
 pytestmark = pytest.mark.root
 
 PASSWORD = "Tr0ub4dor&3-horse-battery"
+ROOT_PASSWORD = "r00t-Passw0rd-for-tests"
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx2Zm9vYmFyYmF6cXV4 alice@example"
 
 
@@ -38,7 +39,8 @@ def answers(pkg_set: str, **extra: Any) -> dict[str, Any]:
                                                            "addresses": ["192.0.2.10/24"],
                                                            "gateway": "192.0.2.1", "dns": ["192.0.2.53"]}]},
         },
-        "users": [{"name": "alice", "password": PASSWORD, "admin": True, "ssh_keys": [SSH_KEY]}],
+        "users": [{"name": "alice", "password": PASSWORD, "admin": True, "ssh_keys": [SSH_KEY],
+                   "groups": ["video", "azl-testers"], "full_name": "Alice Example"}],
         "scripts": {"post": [
             {"body": "echo post-in-target > /var/log/post-marker\n", "error_on_fail": True},
             {"body": 'echo nochroot > "$AZL_TARGET_ROOT/var/log/nochroot-marker"\n', "chroot": False},
@@ -63,7 +65,10 @@ def cli_install(data: dict[str, Any], target: Path, repo: Repo, work: Path) -> s
 def _install(tmp_path_factory: pytest.TempPathFactory, repo: Repo, pkg_set: str) -> Iterator[tuple[Path, Path]]:
     work = tmp_path_factory.mktemp(f"dir-{pkg_set}")
     target = work / "target"
-    proc = cli_install(answers(pkg_set), target, repo, work)
+    extra: dict[str, Any] = {}
+    if pkg_set == "full":
+        extra["root"] = {"password": ROOT_PASSWORD, "allow_ssh": True, "ssh_keys": [SSH_KEY]}
+    proc = cli_install(answers(pkg_set, **extra), target, repo, work)
     assert proc.returncode == 0, proc.stderr[-3000:]
     yield target, work
     assert not mounts_under(target)
@@ -120,8 +125,9 @@ def test_user_password_groups_and_keys(core: tuple[Path, Path]) -> None:
     shadow = {ln.split(":")[0]: ln.split(":") for ln in (target / "etc/shadow").read_text().splitlines()}
     assert verify_password(PASSWORD, shadow["alice"][1])
     assert shadow["root"][1].startswith(("!", "*"))  # root locked
-    wheel = next(ln for ln in (target / "etc/group").read_text().splitlines() if ln.startswith("wheel:"))
-    assert "alice" in wheel.split(":")[3].split(",")
+    groups = {ln.split(":")[0]: ln.split(":")[3].split(",") for ln in (target / "etc/group").read_text().splitlines()}
+    assert all("alice" in groups[g] for g in ("wheel", "video", "azl-testers"))
+    assert pw["alice"][4] == "Alice Example"
     ssh = target / home.lstrip("/") / ".ssh"
     ak = ssh / "authorized_keys"
     assert ak.read_text() == SSH_KEY + "\n"
@@ -195,5 +201,9 @@ def test_full_install(full: tuple[Path, Path], dist_repo: Repo) -> None:
     if (target / "etc/selinux").is_dir():  # the tiny repo ships a config; the fixture may not
         assert "SELINUX=permissive" in (target / "etc/selinux/config").read_text()
     assert "selinux=1" in (target / "etc/default/grub").read_text()
+    shadow = {ln.split(":")[0]: ln.split(":") for ln in (target / "etc/shadow").read_text().splitlines()}
+    assert verify_password(ROOT_PASSWORD, shadow["root"][1])  # configured root: not locked
+    assert (target / "root/.ssh/authorized_keys").stat().st_mode & 0o777 == 0o600
+    assert "PermitRootLogin yes" in (target / "etc/ssh/sshd_config.d/50-azl-installer-root.conf").read_text()
     if dist_repo.kind == "fixture":  # real openssh-server: host keys were generated, sshd still disabled
         assert list((target / "etc/ssh").glob("ssh_host_*_key"))

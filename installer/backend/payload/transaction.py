@@ -55,6 +55,7 @@ def install(ctx: StepContext, spec: PayloadSpec, pre: PreflightResult) -> list[s
     ctx.progress(PREP_SHARE, f"installing {pre.count} packages with {pre.tool}", 0, pre.count)
     res = ctx.system.run(argv, check=False, env=pre.work.env(), on_line=on_line)
     if res.returncode != 0:
+        ctx.check_cancel()  # interrupted by the user (SIGINT reaches the package manager too)
         raise StepFailed(ctx.step_id, "package transaction", transaction_error(res.stdout, res.stderr))
     # dnf leaves an empty copy of its host work paths inside the installroot
     ctx.system.remove(ctx.path(WORK_BASE))
