@@ -123,11 +123,11 @@ def by_hand(img: Path, target: Path, tool: str = "parted") -> tuple[float, float
         if tool == "sgdisk":
             sh("sgdisk", "-n", "1:2048:+1M", "-t", "1:ef02", "-n", "2:4096:-512M", "-t", "2:8300",
                "-n", "3:0:0", "-t", "3:8200", loop)
-        else:
+            sh("partx", "-a", loop)  # sgdisk writes the table only
+        else:  # parted also tells the kernel (BLKPG) about the new partitions
             sh("parted", "-s", loop, "mklabel", "gpt", "mkpart", "biosboot", "1MiB", "2MiB", "set", "1",
                "bios_grub", "on", "mkpart", "root", "ext4", "2MiB", "7680MiB", "mkpart", "swap", "linux-swap",
                "7680MiB", "100%")
-        sh("partx", "-a", loop)
         sh("mkfs.ext4", "-F", "-q", f"{loop}p2")
         sh("mkswap", "-f", f"{loop}p3")
         sh("blkid", "-s", "UUID", "-o", "value", f"{loop}p2", f"{loop}p3")
