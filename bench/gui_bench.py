@@ -56,7 +56,10 @@ def child(kind: str) -> None:
             return False
 
     def report() -> None:
-        print(f"SHOWN {_status_kb('VmRSS')} {_status_kb('VmHWM')}", flush=True)
+        import time
+
+        cpu = time.process_time()  # CPU seconds since the process started: steadier under load
+        print(f"SHOWN {_status_kb('VmRSS')} {_status_kb('VmHWM')} {cpu:.4f}", flush=True)
         for w in QApplication.topLevelWidgets():
             w.close()
         app.quit()
@@ -73,7 +76,7 @@ def child(kind: str) -> None:
     main(["--ui", "gui", "--dry-run", "--machine", str(MACHINE)])
 
 
-def measure(kind: str, env: dict[str, str]) -> tuple[float, float]:
+def measure(kind: str, env: dict[str, str]) -> tuple[float, float, float]:
     import subprocess
     import time
 
@@ -89,8 +92,8 @@ def measure(kind: str, env: dict[str, str]) -> tuple[float, float]:
     proc.wait(timeout=60)
     if not line.startswith("SHOWN"):
         raise SystemExit(f"{kind}: the child did not report its first paint (exit {proc.returncode})")
-    _, rss_kb, hwm_kb = line.split()
-    return elapsed, max(int(rss_kb), int(hwm_kb)) / 1024
+    _, rss_kb, hwm_kb, cpu = line.split()
+    return elapsed, max(int(rss_kb), int(hwm_kb)) / 1024, float(cpu)
 
 
 def main() -> int:
@@ -107,18 +110,22 @@ def main() -> int:
     env = {**os.environ, "QT_QPA_PLATFORM": a.platform}
     measure("bare", env)  # warm the page cache for both, untimed
     measure("gui", env)
-    res: dict[str, list[tuple[float, float]]] = {"bare": [], "gui": []}
+    res: dict[str, list[tuple[float, float, float]]] = {"bare": [], "gui": []}
     for _ in range(a.runs):  # interleaved, so both see the same machine load
         for kind in ("bare", "gui"):
             res[kind].append(measure(kind, env))
     t = {k: statistics.median(x[0] for x in v) for k, v in res.items()}
     m = {k: statistics.median(x[1] for x in v) for k, v in res.items()}
-    print(f"GUI start-up, QT_QPA_PLATFORM={a.platform}, {a.runs} interleaved runs each (median; min-max)")
+    c = {k: statistics.median(x[2] for x in v) for k, v in res.items()}
+    load = os.getloadavg()[0]
+    print(f"GUI start-up, QT_QPA_PLATFORM={a.platform}, {a.runs} interleaved runs each (median; min-max), "
+          f"load average {load:.1f} on {os.cpu_count()} CPUs")
     for k, title in (("bare", "bare PySide6 window (one QLabel)"), ("gui", "azl-installer GUI, first page")):
         ts = [x[0] for x in res[k]]
-        print(f"  {title:34} {t[k]:6.3f} s ({min(ts):.3f}-{max(ts):.3f})   RSS {m[k]:6.1f} MB")
+        print(f"  {title:34} {t[k]:6.3f} s ({min(ts):.3f}-{max(ts):.3f})   CPU {c[k]:.3f} s   RSS {m[k]:6.1f} MB")
     ratio = t["gui"] / t["bare"]
-    print(f"  ratio (GUI / bare)                 {ratio:6.2f}x   RSS ratio {m['gui'] / m['bare']:.2f}x")
+    print(f"  ratio (GUI / bare)                 {ratio:6.2f}x{'':16}CPU {c['gui'] / c['bare']:.2f}x   "
+          f"RSS {m['gui'] / m['bare']:.2f}x")
     ok_t, ok_m = ratio <= TIME_RATIO_TARGET, m["gui"] <= RSS_TARGET_MB
     print(f"  target time <= {TIME_RATIO_TARGET:.0f}x bare: {'PASS' if ok_t else 'FAIL'};"
           f" target RSS <= {RSS_TARGET_MB:.0f} MB: {'PASS' if ok_m else 'FAIL'}")

@@ -54,6 +54,9 @@ class InstallerWindow(QMainWindow):
         self.bridge.events.connect(self._on_event)
         self.bridge.done.connect(self._on_done)
         self.result: Result | None = None
+        # the style sheet first: children are polished once, when shown, not twice
+        self.setProperty("highContrast", high_contrast)
+        self.setStyleSheet(stylesheet(high_contrast))
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -74,7 +77,9 @@ class InstallerWindow(QMainWindow):
         self.setCentralWidget(central)
         self.resize(1024, 768)
         self.setMinimumSize(800, 600)
-        self.set_high_contrast(high_contrast)
+        self.contrast.blockSignals(True)
+        self.contrast.setChecked(high_contrast)
+        self.contrast.blockSignals(False)
         self.go_to("welcome")
 
     # ------------------------------------------------------------------ chrome
@@ -164,9 +169,10 @@ class InstallerWindow(QMainWindow):
             label = "&Quit"
         self.next_btn.setText(label)
         self.next_btn.setAccessibleName(label.replace("&", ""))
-        self.next_btn.setProperty("destructive", pid == "summary")
-        self.next_btn.style().unpolish(self.next_btn)
-        self.next_btn.style().polish(self.next_btn)
+        if bool(self.next_btn.property("destructive")) != (pid == "summary"):
+            self.next_btn.setProperty("destructive", pid == "summary")
+            self.next_btn.style().unpolish(self.next_btn)  # re-read the style sheet (only on change:
+            self.next_btn.style().polish(self.next_btn)  # style() costs ~10 ms the first time)
         if pid in FORM_PAGES:
             self.next_btn.setEnabled(True)  # a click on a blocked page shows every message
         elif pid == "progress":
