@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from installer.backend.answers.load import Loaded, load_file
 from installer.backend.errors import InvalidInput, Issue
 from installer.backend.machine import Machine, load_machine
+
+if TYPE_CHECKING:
+    from installer.backend.config import InstallConfig
+    from installer.backend.plan import Plan
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -44,3 +49,13 @@ def print_issues(exc: InvalidInput) -> None:
 
 def existing_file(path: str) -> bool:
     return Path(path).is_file()
+
+
+def plan_for(loaded: Loaded, machine: Machine, config: InstallConfig | None = None, **kw: Any) -> Plan:
+    """make_plan, with plan-time issues located in the answer file (name, line, column)."""
+    from installer.backend.plan import make_plan
+
+    try:
+        return make_plan(config or loaded.config, machine, **kw)
+    except InvalidInput as exc:
+        raise loaded.locate(exc) from None

@@ -14,7 +14,6 @@ from typing import IO
 
 from installer.backend.engine import apply
 from installer.backend.errors import InstallerError, InvalidInput, RefusedForSafety
-from installer.backend.plan import make_plan
 from installer.backend.sizes import SizeError, parse_size
 from installer.backend.system import HostSystem, RecordingSystem, System
 from installer.cli.common import (
@@ -24,6 +23,7 @@ from installer.cli.common import (
     err,
     get_machine,
     load_answers,
+    plan_for,
     print_issues,
 )
 from installer.cli.render import EventFanout, JsonLines, LogFile, PlainProgress, RichProgress
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
                 config = image.target_only(config, machine)
             else:
                 machine = get_machine(args.machine)
-            plan = make_plan(config, machine, target_root=args.target_root,
+            plan = plan_for(loaded, machine, config, target_root=args.target_root,
                              directory=bool(args.target_root))
         except InvalidInput as exc:
             print_issues(exc)

@@ -6,7 +6,6 @@ import argparse
 import json
 
 from installer.backend.errors import InvalidInput, RefusedForSafety
-from installer.backend.plan import make_plan
 from installer.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -14,6 +13,7 @@ from installer.cli.common import (
     err,
     get_machine,
     load_answers,
+    plan_for,
     print_issues,
 )
 
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         loaded = load_answers(args.file, args.ignore_unsupported)
         machine = get_machine(args.machine)
-        plan = make_plan(loaded.config, machine, target_root=args.target_root,
+        plan = plan_for(loaded, machine, target_root=args.target_root,
                          directory=bool(args.target_root))
     except InvalidInput as exc:
         print_issues(exc)

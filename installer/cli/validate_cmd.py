@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from installer.backend.errors import InvalidInput
-from installer.backend.plan import make_plan
-from installer.cli.common import EXIT_INVALID, EXIT_OK, get_machine, load_answers, print_issues
+from installer.cli.common import EXIT_INVALID, EXIT_OK, get_machine, load_answers, plan_for, print_issues
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -24,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             loaded = load_answers(f, args.ignore_unsupported)
             if args.machine:
-                make_plan(loaded.config, get_machine(args.machine))
+                plan_for(loaded, get_machine(args.machine))
             print(f"{f}: ok ({loaded.format})")
         except InvalidInput as exc:
             print_issues(exc)

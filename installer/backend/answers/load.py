@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from installer.backend.answers.native import load_native
+from installer.backend.answers.positions import locate, node_positions
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput, Issue
 
@@ -22,6 +23,22 @@ class Loaded:
     warnings: list[str] = field(default_factory=list)
     # kickstart/azure-only facts that are not part of InstallConfig (e.g. text/cmdline mode)
     hints: dict[str, str] = field(default_factory=dict)
+    source: str = "<answers>"
+    text: str = ""
+
+    def locate(self, exc: InvalidInput) -> InvalidInput:
+        """Give plan-time issues (raised with a field path but no position) the answer file's
+        name and, for native files, the line and column of that field."""
+        positions = node_positions(self.text) if self.format == "native" and self.text else {}
+        for issue in exc.issues:
+            if issue.source is None:
+                issue.source = self.source
+            if issue.line is None and issue.path and positions:
+                loc = tuple(int(p) if p.isdigit() else p for p in issue.path.split("."))
+                pos = locate(positions, loc)
+                if pos:
+                    issue.line, issue.column = pos
+        return exc
 
 
 def detect_format(text: str) -> Format:
@@ -60,7 +77,7 @@ def load_text(text: str, source: str, *, base_dir: Path | None = None,
 
         return azure.load_azure(text, source, base_dir=base_dir)
     cfg = load_native(text, source)
-    return Loaded(cfg, "native", cfg.plaintext_warnings())
+    return Loaded(cfg, "native", cfg.plaintext_warnings(), source=source, text=text)
 
 
 def load_file(path: str | Path, *, ignore_unsupported: bool = False) -> Loaded:
@@ -73,4 +90,6 @@ def load_file(path: str | Path, *, ignore_unsupported: bool = False) -> Loaded:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput([Issue("", f"not UTF-8 text (byte {exc.start})", source=str(p))]) from None
-    return load_text(text, str(p), base_dir=p.parent, ignore_unsupported=ignore_unsupported)
+    loaded = load_text(text, str(p), base_dir=p.parent, ignore_unsupported=ignore_unsupported)
+    loaded.source = str(p)
+    return loaded
