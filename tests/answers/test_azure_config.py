@@ -99,12 +99,15 @@ def test_package_lists_fall_back_to_shipped_copies(tmp_path: Path) -> None:
 
 
 def test_missing_package_list_names_file(tmp_path: Path) -> None:
-    shutil.copy(AZURE / "baremetal.json", tmp_path / "baremetal.json")
+    data = json.loads((AZURE / "core-efi.json").read_text())
+    data["SystemConfigs"][0]["PackageLists"].insert(1, "packagelists/not-shipped-anywhere.json")
+    (tmp_path / "core-efi.json").write_text(json.dumps(data, indent=4))
     with pytest.raises(InvalidInput) as ei:
-        load_file(tmp_path / "baremetal.json")
+        load_file(tmp_path / "core-efi.json")
     out = str(ei.value)
-    assert "SystemConfigs[0].PackageLists[0]" in out and "baremetal-packages.json" in out
-    assert f"{tmp_path / 'baremetal.json'}:" in out
+    assert "SystemConfigs[0].PackageLists[1]" in out and "not-shipped-anywhere.json" in out
+    assert f"{tmp_path / 'core-efi.json'}:" in out
+    assert "PackageLists[0]" not in out  # hyperv-packages: found among the shipped copies
 
 
 PLANNABLE = ["two-disks.json", "nvme-laptop.json"]

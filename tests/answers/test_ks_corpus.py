@@ -111,6 +111,7 @@ def test_mutated_corpus_never_tracebacks(tmp_path: Path, ignore: bool) -> None:
             for issue in exc.issues:
                 assert issue.source and issue.message, text
                 assert SECRET not in issue.format(), text
+                assert "please report" not in issue.format(), (issue.format(), text)
     assert outcomes["invalid"] > 80 and outcomes["ok"] > 5, outcomes
 
 

@@ -108,9 +108,9 @@ class _Az:
 
     def typed(self, obj: dict[str, Any], key: str, kind: type | tuple[type, ...], path: Path_,
               default: Any = None) -> Any:
-        v = obj.get(key, default)
-        if v is None or v is default:
-            return v
+        v = obj.get(key)
+        if v is None:
+            return default
         if isinstance(v, bool) and kind in (int, (int, float)):
             self.err((*path, key), "must be a number")
             return default
@@ -127,6 +127,9 @@ class _Az:
         p = Path(rel) if rel.startswith("/") else self.base_dir / rel
         try:
             return p.read_bytes()
+        except ValueError:
+            self.err(path, f"'{rel}' is not a file name")
+            return None
         except OSError as exc:
             if fallback:
                 shipped = resources.files("installer.backend.payload").joinpath("data", Path(rel).name)
@@ -182,7 +185,7 @@ def _disks(az: _Az, data: dict[str, Any]) -> tuple[dict[str, tuple[int, dict[str
         dp: Path_ = ("Disks", di)
         if not az.keys(d, DISK_KEYS, dp):
             continue
-        table = d.get("PartitionTableType", "gpt") or "gpt"
+        table = az.typed(d, "PartitionTableType", str, dp, "gpt") or "gpt"
         if table not in ("gpt", "mbr"):
             az.err((*dp, "PartitionTableType"), f"'{table}': use gpt or mbr")
         tables.add(table)
@@ -218,13 +221,18 @@ def _disks(az: _Az, data: dict[str, Any]) -> tuple[dict[str, tuple[int, dict[str
     return by_id, refs, (tables.pop() if len(tables) == 1 else "gpt")
 
 
+def _flags(p: dict[str, Any]) -> list[str]:
+    flags = p.get("Flags")
+    return [f for f in flags if isinstance(f, str)] if isinstance(flags, list) else []
+
+
 def _partition(az: _Az, di: int, p: dict[str, Any], pp: Path_, setting: dict[str, Any] | None,
                sp: Path_ | None, table: str, encrypt: bool) -> dict[str, Any] | None:
     start = az.typed(p, "Start", (int, float), pp, 0)
     end = az.typed(p, "End", (int, float), pp, 0)
-    flags = az.typed(p, "Flags", list, pp, []) or []
-    for f in flags:
-        if f not in KNOWN_FLAGS:
+    flags = _flags(p)
+    for f in az.typed(p, "Flags", list, pp, []) or []:
+        if not isinstance(f, str) or f not in KNOWN_FLAGS:
             az.err((*pp, "Flags"), f"unknown flag '{f}' (known: {', '.join(sorted(KNOWN_FLAGS))})")
     spec: dict[str, Any] = {"disk": di}
     if end == 0:
@@ -294,7 +302,7 @@ def _storage(az: _Az, data: dict[str, Any], idx: int, sc: dict[str, Any]) -> Non
         if not az.keys(s, SETTING_KEYS, sp):
             continue
         sid = s.get("ID")
-        if sid not in by_id:
+        if not isinstance(sid, str) or sid not in by_id:
             az.err((*sp, "ID"), f"no partition with ID '{sid}' in Disks")
             continue
         if sid in set_of:
@@ -308,7 +316,7 @@ def _storage(az: _Az, data: dict[str, Any], idx: int, sc: dict[str, Any]) -> Non
     enabled = False
     if enc_cfg is not None and az.keys(enc_cfg, {"Enable", "Password"}, ep):
         enabled = az.typed(enc_cfg, "Enable", bool, ep, False) is True
-    dmroot = [pid for pid, (_, p, _) in by_id.items() if "dmroot" in (p.get("Flags") or [])]
+    dmroot = [pid for pid, (_, p, _) in by_id.items() if "dmroot" in _flags(p)]
     if enabled:
         root_ok = any(set_of.get(pid, ({}, ()))[0].get("MountPoint") == "/" for pid in dmroot)
         if not root_ok:
@@ -435,7 +443,7 @@ def _system(az: _Az, idx: int, sc: dict[str, Any]) -> None:
             append.append("systemd.unified_cgroup_hierarchy=0")
         elif cg not in ("", "version_two"):
             az.err((*kp, "CGroup"), f"'{cg}': use version_one or version_two")
-        for pol in kcl.get("ImaPolicy") or []:
+        for pol in az.typed(kcl, "ImaPolicy", list, kp, []) or []:
             append.append(f"ima_policy={pol}")
         if kcl.get("ExtraCommandLine"):
             append.append(str(kcl["ExtraCommandLine"]))
@@ -457,8 +465,8 @@ def _networks(az: _Az, idx: int, sc: dict[str, Any], system: dict[str, Any]) -> 
         np_: Path_ = ("SystemConfigs", idx, "Networks", ni)
         if not az.keys(n, NET_KEYS, np_):
             continue
-        proto = (n.get("BootProto") or "dhcp").lower()
-        dev = n.get("Device") or ""
+        proto = (az.typed(n, "BootProto", str, np_, "dhcp") or "dhcp").lower()
+        dev = az.typed(n, "Device", str, np_, "") or ""
         dns = split_list(n.get("NameServers")) + split_list(n.get("NameServer"))
         if proto not in ("dhcp", "static"):
             az.err((*np_, "BootProto"), f"'{proto}': use dhcp or static")
@@ -523,8 +531,8 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
                 b.secret_values.add(pw)
                 d["password"] = pw
                 az.warn((*up, "Password"), f"plaintext password of {name} was hashed; prefer PasswordHashed")
-        keys = [str(k) for k in (u.get("SSHPubKeys") or [])]
-        for kpi, rel in enumerate(u.get("SSHPubKeyPaths") or []):
+        keys = [str(k) for k in (az.typed(u, "SSHPubKeys", list, up, []) or [])]
+        for kpi, rel in enumerate(az.typed(u, "SSHPubKeyPaths", list, up, []) or []):
             raw = az.read(str(rel), (*up, "SSHPubKeyPaths", kpi))
             if raw is not None:
                 keys += [ln.strip() for ln in raw.decode("utf-8", "replace").splitlines()
@@ -547,7 +555,7 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
             az.warn((*up, "HomeDirectory"), "home directories are /home/NAME; ignored")
         if u.get("StartupCommand"):
             d["shell"] = u["StartupCommand"]
-        sec = [str(x) for x in (u.get("SecondaryGroups") or [])]
+        sec = [str(x) for x in (az.typed(u, "SecondaryGroups", list, up, []) or [])]
         d["admin"] = "wheel" in sec
         d["groups"] = [x for x in sec if x != "wheel" and x not in new_groups]
         for x in sec:

@@ -197,13 +197,15 @@ def _scan_secrets(lines: list[str], b: Builder) -> None:
 
 def _check_quotes(lines: list[str], ks: Ks) -> None:
     """pykickstart splits lines with shlex and lets ValueError escape: report those lines."""
-    in_section = False
+    in_section = ""
     for n, line in enumerate(lines, 1):
         s = line.strip()
         if not s or s.startswith("#"):
             continue
         first = s.split()[0]
         if in_section and not first.startswith("%"):
+            if in_section == "%packages" and s.split("#")[0].strip() in ("-", "@", "-@", "@^", "-@^"):
+                ks.b.error(ks.at(n, "%packages"), f"'{s}' names no package or group")
             continue
         try:
             shlex.split(line, comments=True)
@@ -211,9 +213,9 @@ def _check_quotes(lines: list[str], ks: Ks) -> None:
             ks.b.error(ks.at(n, first), f"cannot split this line: {exc}")
             continue
         if first == "%end":
-            in_section = False
+            in_section = ""
         elif first.startswith("%") and first not in ("%include", "%ksappend"):
-            in_section = True
+            in_section = first
 
 
 _LINE_RE = re.compile(r"\bline (\d+)")
