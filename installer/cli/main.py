@@ -1,29 +1,31 @@
-"""Entry point: `azl-installer` / `python -m installer`."""
+"""Entry point: `azl-installer` / `python -m installer`.
+
+Subcommand modules are imported only when that subcommand runs, so starting an interactive
+installer (no subcommand) does not pay for the engine, YAML and answer-file importers.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from installer import __version__
-from installer.cli import install_cmd, plan_cmd, schema_cmd, ui_cmd, validate_cmd
+from installer.cli import ui_cmd
 
-# Subcommand modules: each has add(subparsers). Other modules append themselves here.
-COMMANDS = [validate_cmd, schema_cmd, plan_cmd, install_cmd]
-
-
-def _optional_commands() -> list[object]:
-    mods: list[object] = []
-    for name in ("probe_cmd", "convert_cmd"):
-        try:
-            mods.append(__import__(f"installer.cli.{name}", fromlist=["add"]))
-        except ModuleNotFoundError:
-            continue
-    return mods
+# name -> (module with add(subparsers) and run(args), one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("installer.cli.validate_cmd", "check answer files (native YAML/JSON, kickstart, Azure JSON)"),
+    "schema": ("installer.cli.schema_cmd", "print the answer file's JSON Schema"),
+    "plan": ("installer.cli.plan_cmd", "show the install plan for an answer file"),
+    "install": ("installer.cli.install_cmd", "install from an answer file"),
+    "probe": ("installer.cli.probe_cmd", "show this machine's disks (--json to record them)"),
+    "convert": ("installer.cli.convert_cmd", "print a kickstart or Azure config as a native answer file"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="azl-installer",
         description="Install Azure Linux. With no command, start the interactive installer.",
@@ -31,17 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"azl-installer {__version__}")
     ui_cmd.add_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for mod in [*COMMANDS, *_optional_commands()]:
-        mod.add(sub)  # type: ignore[attr-defined]
+    chosen = next((a for a in argv if a in COMMANDS), None)
+    for name, (module, help_text) in COMMANDS.items():
+        if name == chosen:
+            importlib.import_module(module).add(sub)
+        else:
+            sub.add_parser(name, help=help_text, add_help=False)
     return p
 
 
-class _Parser(argparse.ArgumentParser):
-    pass
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors are invalid input (exit 2)
