@@ -91,7 +91,7 @@ def _from_storage_plan(cfg: InstallConfig, machine: Machine, disk: Disk) -> list
     for p in parts:
         top = f"/dev/mapper/{luks[p.path]}" if p.path in luks else p.path
         fs_action = mkfs.get(top)
-        role = str(p.role)
+        role = "bios" if str(p.role) == "bios_grub" else str(p.role)  # the planner's role name
         kind = role if role in ("esp", "boot", "root", "home", "swap", "bios") else "data"
         if top in vgs:
             vg = vgs[top]
