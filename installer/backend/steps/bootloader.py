@@ -10,7 +10,7 @@ from typing import Any
 from installer.backend.config import Bootloader, InstallConfig
 from installer.backend.errors import StepFailed
 from installer.backend.steps.base import Step, StepContext
-from installer.backend.steps.chroot import ensure_mounts, run_in_target
+from installer.backend.steps.chroot import ensure_mounts, run_in_target, target_has
 from installer.backend.steps.registry import PlanInfo, Planned
 from installer.backend.steps.sysconfig import effective_selinux
 from installer.backend.storage.layout_info import TargetLayout
@@ -97,6 +97,8 @@ class BootloaderAction:
         for i, kver in enumerate(kernels):
             ctx.check_cancel()
             ctx.progress(0.1 + 0.6 * i / len(kernels), f"dracut for kernel {kver}")
+            if target_has(ctx, f"/usr/lib/modules/{kver}/modules.dep", f"/lib/modules/{kver}/modules.dep") is None:
+                run_in_target(ctx, ["depmod", "-a", kver])  # no scriptlet ran it
             run_in_target(ctx, dracut_argv(kver, hostonly=not off_target, luks=luks, lvm=lvm))
 
         if layout is None:

@@ -68,7 +68,7 @@ class Users:
         known = _group_names(self._read(ctx, "/etc/group"))
         for g in groups:
             if known and g not in known:
-                ctx.system.run(["groupadd", "--root", root, g])
+                ctx.system.run(["groupadd", "--root", root, *(["--system"] if g == "wheel" else []), g])
                 known.add(g)
         exists = _parse_ids(self._read(ctx, "/etc/passwd"), u.name) is not None
         argv = ["usermod" if exists else "useradd", "--root", root]
