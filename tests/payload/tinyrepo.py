@@ -106,6 +106,7 @@ def _tree(root: Path) -> None:
         _write(root, f"/usr/lib/systemd/system/{unit}.service", UNIT.format(name=unit))
     (root / "usr/lib/modules/6.6.0-tiny").mkdir(parents=True)
     _write(root, "/usr/lib/modules/6.6.0-tiny/vmlinuz", b"not a kernel", 0o755)
+    _write(root, "/usr/lib/modules/6.6.0-tiny/modules.dep", "")
     (root / "boot").mkdir()
     (root / "root").mkdir(mode=0o550)
     (root / "home").mkdir()
