@@ -163,3 +163,27 @@ def test_install_rejects_bad_kickstart_before_anything(capsys: Cap, bad_ks: Path
     rc, _, err = run(capsys, "install", "--dry-run", "--machine", str(MACHINES / "two-disks.json"),
                      "--log", str(tmp_path / "i.log"), str(bad_ks))
     assert rc == 2 and f"{bad_ks}:3: Unknown command: foo" in err and PASS not in err
+
+
+def test_plan_time_issue_points_at_kickstart_line(capsys: Cap, tmp_path: Path) -> None:
+    f = tmp_path / "small-esp.ks"
+    f.write_text("text\nclearpart --all --drives=vda\npart /boot/efi --size=100 --fstype=efi\n"
+                 "part / --size=4000 --grow\n")
+    rc, out, err = run(capsys, "plan", str(f), "--machine", str(MACHINES / "two-disks.json"))
+    assert rc == 2 and out == ""
+    assert err.startswith(f"{f}:3: part [storage.partitions.0.size]:"), err
+    rc, _, err = run(capsys, "validate", "--machine", str(MACHINES / "two-disks.json"), str(f))
+    assert rc == 2 and f"{f}:3: part" in err
+
+
+def test_plan_time_issue_points_at_azure_key(capsys: Cap, tmp_path: Path) -> None:
+    shutil.copytree(AZURE, tmp_path / "cfg")
+    f = tmp_path / "cfg" / "core-efi.json"
+    data = json.loads(f.read_text())
+    data["Disks"][0]["Partitions"][1]["End"] = 9000  # a 9 GiB root on a 3 GiB disk
+    f.write_text(json.dumps(data, indent=2))
+    rc, _, err = run(capsys, "plan", str(f), "--machine", str(MACHINES / "small-vm.json"))
+    assert rc == 2
+    first = next(line for line in err.splitlines() if "warning" not in line)
+    assert first.startswith(f"{f}:") and first[len(str(f)) + 1:].split(":")[0].isdigit(), err
+    assert "Disks[0] [storage.disks.0]: /dev/vda (3.0 GiB) is too small" in first, err

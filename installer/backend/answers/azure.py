@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from installer.backend import validate
-from installer.backend.answers.load import Loaded
-from installer.backend.answers.mapping import Builder, Where, disk_ref, netmask_prefix, split_list
+from installer.backend.answers.mapping import Builder, ForeignLoaded, Where, disk_ref, netmask_prefix, split_list
 from installer.backend.answers.positions import node_positions
 from installer.backend.config import Guided
 from installer.backend.errors import InvalidInput, Issue
@@ -190,6 +189,7 @@ def _disks(az: _Az, data: dict[str, Any]) -> tuple[dict[str, tuple[int, dict[str
             az.err((*dp, "PartitionTableType"), f"'{table}': use gpt or mbr")
         tables.add(table)
         td = d.get("TargetDisk")
+        az.mark(("storage", "disks", len(refs)), dp)
         if isinstance(td, dict) and td.get("Value"):
             if td.get("Type", "path") != "path":
                 az.err((*dp, "TargetDisk", "Type"), "only Type 'path' is supported")
@@ -657,7 +657,7 @@ def _additional_files(az: _Az, idx: int, sc: dict[str, Any]) -> str:
 
 # ----------------------------------------------------------------------------- entry point
 def load_azure(text: str, source: str, *, base_dir: Path | None = None,
-               system_config: str | None = None) -> Loaded:
+               system_config: str | None = None) -> ForeignLoaded:
     """Map one SystemConfig of an Azure Linux 3.0 image config onto InstallConfig."""
     try:
         data = json.loads(text)
@@ -686,4 +686,4 @@ def load_azure(text: str, source: str, *, base_dir: Path | None = None,
         az.err(scp, f"could not map this config ({type(exc).__name__}); please report it")
     az.b.data.setdefault("finish", "reboot")
     config = az.b.build()
-    return Loaded(config, "azure", az.b.warnings, az.hints)
+    return ForeignLoaded(config, "azure", az.b.warnings, az.hints, source=source, text=text, origins=az.b.where)

@@ -21,8 +21,7 @@ from pykickstart.parser import KickstartParser
 from pykickstart.version import makeVersion
 
 from installer.backend.answers.kickstart_storage import map_storage
-from installer.backend.answers.load import Loaded
-from installer.backend.answers.mapping import Builder, Where, netmask_prefix
+from installer.backend.answers.mapping import Builder, ForeignLoaded, Where, netmask_prefix
 from installer.backend.errors import InvalidInput, Issue
 
 MAX_INCLUDE_DEPTH = 8
@@ -563,7 +562,7 @@ def _map_hints(ks: Ks) -> None:
 
 # --------------------------------------------------------------------------- entry point
 def load_kickstart(text: str, source: str, *, base_dir: Path | None = None,
-                   ignore_unsupported: bool = False) -> Loaded:
+                   ignore_unsupported: bool = False) -> ForeignLoaded:
     """Parse a kickstart file and map it onto InstallConfig. Raises InvalidInput (FILE:LINE)."""
     b = Builder(source)
     lines, linemap = _flatten(text, source, base_dir or Path("."), b)
@@ -589,7 +588,7 @@ def load_kickstart(text: str, source: str, *, base_dir: Path | None = None,
     except Exception as exc:  # a mapping bug must still come out as a clean error
         b.error(Where(source), f"could not map this kickstart ({type(exc).__name__}); please report it")
     config = b.build()
-    return Loaded(config, "kickstart", b.warnings, ks.hints)
+    return ForeignLoaded(config, "kickstart", b.warnings, ks.hints, source=source, text=text, origins=b.where)
 
 
 __all__ = ["Issue", "Ks", "load_kickstart"]

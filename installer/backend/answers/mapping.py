@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from installer.backend.answers.load import Loaded
 from installer.backend.answers.native import _message
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput, Issue
@@ -40,6 +41,36 @@ class Where:
         if self.path:
             parts.append(self.path)
         return ": ".join(parts)
+
+
+@dataclass
+class ForeignLoaded(Loaded):
+    """A Loaded kickstart or Azure config that also knows where each config field came from, so
+    plan-time issues (raised with a native field path) point at the foreign file's line."""
+
+    origins: dict[tuple[Any, ...], Where] = field(default_factory=dict)
+
+    def locate(self, exc: InvalidInput) -> InvalidInput:
+        for issue in exc.issues:
+            if issue.line is None and issue.path:
+                loc = tuple(int(p) if p.isdigit() else p for p in issue.path.split("."))
+                w = _longest(self.origins, loc)
+                if w is not None:
+                    issue.source = w.source
+                    issue.line, issue.column = w.line, w.column
+                    issue.path = f"{w.path} [{issue.path}]" if w.path else issue.path
+            if issue.source is None:
+                issue.source = self.source
+        return exc
+
+
+def _longest(where: dict[tuple[Any, ...], Where], loc: tuple[Any, ...]) -> Where | None:
+    while True:
+        if loc in where:
+            return where[loc]
+        if not loc:
+            return None
+        loc = loc[:-1]
 
 
 @dataclass
@@ -77,12 +108,7 @@ class Builder:
         self.where[loc] = where
 
     def _where_for(self, loc: tuple[Any, ...]) -> Where | None:
-        while True:
-            if loc in self.where:
-                return self.where[loc]
-            if not loc:
-                return None
-            loc = loc[:-1]
+        return _longest(self.where, loc)
 
     def raise_if_issues(self) -> None:
         if self.issues:
