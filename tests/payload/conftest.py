@@ -4,10 +4,12 @@ target directory that is checked for leftover mounts before it is removed."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +54,16 @@ def _fixture_repo() -> Path | None:
     makefile = (ROOT / "Makefile").read_text()
     if "\nfixture-repo:" not in makefile or os.environ.get("AZL_TEST_NO_FIXTURE_BUILD"):
         return None
-    proc = subprocess.run(["make", "-C", str(ROOT), "fixture-repo"], capture_output=True, text=True, timeout=1800)
-    if proc.returncode != 0 or not _usable(FIXTURE_LINK):
-        return None
-    return FIXTURE_LINK.resolve()
+    (ROOT / "build").mkdir(exist_ok=True)
+    with open(ROOT / "build" / ".fixture-repo.test-lock", "w") as lock:  # one build for all xdist workers
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _usable(FIXTURE_LINK):
+            proc = subprocess.run(["make", "-C", str(ROOT), "fixture-repo"], capture_output=True, text=True,
+                                  timeout=1800)
+            if proc.returncode != 0:
+                warnings.warn(f"make fixture-repo failed; using the tiny repository: {proc.stderr[-500:]}",
+                              stacklevel=1)
+    return FIXTURE_LINK.resolve() if _usable(FIXTURE_LINK) else None
 
 
 @pytest.fixture(scope="session")
