@@ -324,7 +324,7 @@ def test_invalid_json_has_line_and_column() -> None:
 def test_secrets_never_leak() -> None:
     d = base()
     loaded = az(d)
-    blob = dump_yaml(loaded.config) + dump_json(loaded.config) + "\n".join(loaded.warnings) + repr(loaded.config)
+    blob = dump_yaml(loaded.config) + dump_json(loaded.config) + "\n".join(loaded.warnings) + repr(loaded)
     assert PASS not in blob and "R00t-password-1" not in blob
     d["SystemConfigs"][0]["Encryption"]["Password"] = "Sh0rt"
     d["SystemConfigs"][0]["Users"][0]["Password"] = "R00t-password-1"

@@ -185,3 +185,9 @@ def test_secret_not_in_converted_output_of_valid_file() -> None:
     out = dump_yaml(loaded.config) + dump_json(loaded.config) + "\n".join(loaded.warnings)
     assert PASS not in out and "Root-Plain-Pw9" not in out
     assert loaded.config.storage.encryption.passphrase is not None
+
+
+def test_loaded_repr_holds_no_secret() -> None:
+    loaded = load(f"clearpart --all --drives=vda\nautopart --encrypted --passphrase={PASS}\n"
+                  "rootpw --plaintext Root-Plain-Pw9\n")
+    assert PASS not in repr(loaded) and "Root-Plain-Pw9" not in repr(loaded)

@@ -686,4 +686,4 @@ def load_azure(text: str, source: str, *, base_dir: Path | None = None,
         az.err(scp, f"could not map this config ({type(exc).__name__}); please report it")
     az.b.data.setdefault("finish", "reboot")
     config = az.b.build()
-    return ForeignLoaded(config, "azure", az.b.warnings, az.hints, source=source, text=text, origins=az.b.where)
+    return ForeignLoaded(config, "azure", az.b.warnings, az.hints, source=source, origins=az.b.where)

@@ -588,7 +588,7 @@ def load_kickstart(text: str, source: str, *, base_dir: Path | None = None,
     except Exception as exc:  # a mapping bug must still come out as a clean error
         b.error(Where(source), f"could not map this kickstart ({type(exc).__name__}); please report it")
     config = b.build()
-    return ForeignLoaded(config, "kickstart", b.warnings, ks.hints, source=source, text=text, origins=b.where)
+    return ForeignLoaded(config, "kickstart", b.warnings, ks.hints, source=source, origins=b.where)
 
 
 __all__ = ["Issue", "Ks", "load_kickstart"]
