@@ -39,6 +39,14 @@ def test_missing_package(tiny_repo: Repo, target: Path) -> None:
     assert not target.exists()  # nothing touched
 
 
+def test_conflict(tiny_repo: Repo, target: Path) -> None:
+    run = dir_install(config_from({**BASE, "packages": {"extra": ["clashing-extra"]}}), target, tiny_repo)
+    assert run.result.failed_step == "preflight"
+    err = run.result.error or ""
+    assert "dependency problems" in err and "clashing-extra" in err and "conflicts" in err
+    assert not target.exists()
+
+
 def test_unreachable_local_repo(tiny_repo: Repo, target: Path, tmp_path: Path) -> None:
     cfg = config_from({**BASE, "packages": {"repositories": [
         {"name": "gone", "baseurl": f"file://{tmp_path}/nowhere", "gpgkey": str(tiny_repo.key)}]}})

@@ -181,6 +181,9 @@ def build(dest: Path) -> Path:
             ),
             "hello-extra": _spec("hello-extra", "noarch", [], '"/usr/share/hello-extra"',
                                  "mkdir -p %{buildroot}/usr/share/hello-extra", ["azl-tiny-base"]),
+            "clashing-extra": _spec("clashing-extra", "noarch", [], '"/usr/share/clashing-extra"',
+                                    "mkdir -p %{buildroot}/usr/share/clashing-extra").replace(
+                                        "AutoReqProv: no", "AutoReqProv: no\nConflicts: azl-tiny-base"),
         }
         defines = [
             "--define", f"_topdir {top}",
