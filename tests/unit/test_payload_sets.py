@@ -89,3 +89,20 @@ def test_spec_warns_when_gpgcheck_off_or_no_repo() -> None:
     cfg = InstallConfig.model_validate({"packages": {"repositories": [
         {"name": "open", "baseurl": "file:///srv/r", "gpgcheck": False}]}})
     assert any("WITHOUT signature" in w for w in make_spec(cfg, m, env={}).warnings())
+
+
+def test_preflight_refuses_gpgcheck_without_a_key() -> None:
+    import threading
+
+    from installer.backend.errors import StepFailed
+    from installer.backend.payload.preflight import run_preflight
+    from installer.backend.steps.base import StepContext
+    from installer.backend.system import RecordingSystem
+
+    cfg = InstallConfig.model_validate({"version": 1, "packages": {"repositories": [
+        {"name": "nokey", "baseurl": "https://example.invalid/repo"}]}})
+    spec = make_spec(cfg, Machine(), env={})
+    ctx = StepContext(system=RecordingSystem(), config=cfg, machine=Machine(), target_root="/t",
+                      emit=lambda e: None, cancel=threading.Event())
+    with pytest.raises(StepFailed, match=r"nokey.*gpgcheck is on but no gpgkey"):
+        run_preflight(ctx, spec)
