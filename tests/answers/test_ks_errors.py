@@ -118,6 +118,13 @@ def test_conflicts_are_errors(text: str, line: int, needle: str) -> None:
     assert any(o.startswith(f"t.ks:{line}:") and needle in o for o in out), out
 
 
+@pytest.mark.parametrize("line", ["clearpart --none --initlabel", "clearpart --list=sda2,sda3"])
+def test_clearpart_none_and_list_stay_errors_even_when_ignoring(line: str) -> None:
+    for ignore in (False, True):
+        out = errors(f"ignoredisk --only-use=sda\n{line}\nautopart\n", ignore_unsupported=ignore)
+        assert any(o.startswith("t.ks:2: clearpart: clearpart --") and "not supported" in o for o in out), out
+
+
 def test_several_errors_reported_together() -> None:
     out = errors("foo\nbar\nskipx\n")
     assert [o.split(":")[1] for o in out] == ["1", "2"]  # parse errors first; unsupported after a clean parse

@@ -36,10 +36,13 @@ def _disks(ks: Ks, st: dict[str, Any]) -> list[str]:
     fixed = False
     if clear is not None:
         ctype = h.clearpart.type
+        # Not downgradable by --ignore-unsupported: ignoring them would erase what the author kept.
         if ctype == K.CLEARPART_TYPE_NONE:
-            ks.unsupported(clear, "clearpart --none (azl-installer installs to whole disks, which it erases)")
+            b.error(clear, "clearpart --none is not supported: azl-installer installs to whole disks, which "
+                           "it erases; use clearpart --all --drives=DISK")
         elif ctype == K.CLEARPART_TYPE_LIST:
-            ks.unsupported(clear, "clearpart --list (azl-installer erases whole disks, not single partitions)")
+            b.error(clear, "clearpart --list is not supported: azl-installer erases whole disks, not single "
+                           "partitions; use clearpart --all --drives=DISK")
         elif ctype == K.CLEARPART_TYPE_LINUX:
             b.warn(clear, "clearpart --linux: azl-installer erases the whole target disk, "
                           "including partitions that are not Linux ones")
