@@ -65,18 +65,16 @@ class InstallerApp(App[str]):
             self.theme = DEFAULT_THEME
 
     def on_mount(self) -> None:
-        if self.serial:
-            self.screen.add_class("-serial")
         self.push_screen(self.make_screen(self.start_page))
 
     # ------------------------------------------------------------------ navigation
     def make_screen(self, page: str):  # type: ignore[no-untyped-def]
-        from installer.tui.screens import SCREENS
-        from installer.tui.screens.progress import ProgressScreen
+        from installer.tui.screens import screen_class
 
+        cls = screen_class(page)
         if page == "progress":
-            return ProgressScreen(replay=self.replay)
-        return SCREENS[page]()
+            return cls(replay=self.replay)  # type: ignore[call-arg]
+        return cls()
 
     def goto(self, page: str) -> None:
         screen = self.make_screen(page)
@@ -163,15 +161,29 @@ def _default_log(dry_run: bool) -> str:
     return str(Path(tempfile.gettempdir()) / f"azl-installer-tui-{os.getpid()}.log")
 
 
-def build_app(args: argparse.Namespace) -> InstallerApp:
-    """The app for these command-line arguments (raises InvalidInput for bad files)."""
-    from installer.backend.answers.load import load_file
+def _machine(path: str | None) -> Machine:
+    """A recorded machine (--machine) or the probe of this one (as cli.common.get_machine, without
+    importing the answer-file loaders at start-up)."""
+    from installer.backend.machine import load_machine
+
+    if path:
+        return load_machine(path)
     from installer.cli.common import get_machine
 
-    machine = get_machine(getattr(args, "machine", None))
+    return get_machine(None)
+
+
+def build_app(args: argparse.Namespace) -> InstallerApp:
+    """The app for these command-line arguments (raises InvalidInput for bad files)."""
+    # Start-up is paid on every boot of the medium: skip pydantic's plugin scan of every installed
+    # package's entry points (this process uses no pydantic plugins).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    machine = _machine(getattr(args, "machine", None))
     state = None
     start = "welcome"
     if getattr(args, "answers", None):
+        from installer.backend.answers.load import load_file
+
         loaded = load_file(args.answers)
         state = flow.from_config(loaded.config, machine)
         if getattr(args, "interactive", False):

@@ -125,6 +125,8 @@ async def test_no_secret_on_any_screen(machine, serial) -> None:  # type: ignore
                 app.screen.query_one("#set_root_password").focus()
                 await pilot.press("space")
                 await type_into(pilot, "#root_password", SECRETS[2])
+            if serial:
+                await pilot.pause(0.6)  # validation and the meter settle after typing pauses
             seen.append(screen_text(app))
             seen.append(app.export_screenshot())
     blob = "\n".join(seen)

@@ -1,20 +1,28 @@
-"""One screen per step of the flow (flow.PAGES)."""
+"""One screen per step of the flow (flow.PAGES), imported when first shown so that start-up
+pays only for the first screen."""
 
 from __future__ import annotations
 
-from installer.tui.screens.base import PageScreen
-from installer.tui.screens.disk import DiskScreen
-from installer.tui.screens.encryption import EncryptionScreen
-from installer.tui.screens.finish import FinishScreen
-from installer.tui.screens.hostname import HostnameScreen
-from installer.tui.screens.install_type import InstallTypeScreen
-from installer.tui.screens.progress import ProgressScreen
-from installer.tui.screens.summary import SummaryScreen
-from installer.tui.screens.user import UserScreen
-from installer.tui.screens.welcome import WelcomeScreen
+import importlib
+from typing import TYPE_CHECKING
 
-SCREENS: dict[str, type[PageScreen]] = {
-    s.PAGE: s
-    for s in (WelcomeScreen, InstallTypeScreen, DiskScreen, EncryptionScreen, HostnameScreen, UserScreen,
-              SummaryScreen, ProgressScreen, FinishScreen)
+if TYPE_CHECKING:
+    from installer.tui.screens.base import PageScreen
+
+CLASSES: dict[str, str] = {
+    "welcome": "WelcomeScreen",
+    "install_type": "InstallTypeScreen",
+    "disk": "DiskScreen",
+    "encryption": "EncryptionScreen",
+    "hostname": "HostnameScreen",
+    "user": "UserScreen",
+    "summary": "SummaryScreen",
+    "progress": "ProgressScreen",
+    "finish": "FinishScreen",
 }
+
+
+def screen_class(page: str) -> type[PageScreen]:
+    module = importlib.import_module(f"installer.tui.screens.{page}")
+    cls: type[PageScreen] = getattr(module, CLASSES[page])
+    return cls

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static
 
@@ -29,6 +30,7 @@ def quiet_cursor(screen: Screen) -> None:
             box.cursor_blink = False
 
 
+SERIAL_SETTLE_S = 0.4
 KEYS = "Tab move  Enter choose  ^N next  ^B back  F2 contrast  ^Q quit"
 NUMBERED = [p for p in flow.PAGES if p not in ("progress", "finish")]
 
@@ -47,6 +49,7 @@ class PageScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(classes=f"page-{self.PAGE}")
         self._loading = True
+        self._pending: Timer | None = None
 
     @property
     def flow_app(self) -> InstallerApp:
@@ -114,6 +117,17 @@ class PageScreen(Screen[None]):
         if self._loading:
             return
         self.save()
+        if getattr(self.app, "serial", False):
+            # On a serial line, show validation once typing pauses: a message flickering in and out
+            # on every keystroke (e.g. a trailing '-' while typing 'web-01') costs hundreds of bytes.
+            if self._pending is not None:
+                self._pending.stop()
+            self._pending = self.set_timer(SERIAL_SETTLE_S, self._settled)
+        else:
+            self.refresh_issues()
+
+    def _settled(self) -> None:
+        self._pending = None
         self.refresh_issues()
 
     @on(Input.Changed)

@@ -10,7 +10,6 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, RadioButt
 
 from installer.backend import flow
 from installer.tui.screens.base import PageScreen
-from installer.tui.widgets.partition_dialog import PartitionDialog
 from installer.tui.widgets.toggles import Check, Radio
 
 
@@ -107,6 +106,8 @@ class DiskScreen(PageScreen):
 
     @on(Button.Pressed, "#add")
     def action_add(self) -> None:
+        from installer.tui.widgets.partition_dialog import PartitionDialog
+
         def done(part: flow.ManualPartition | None) -> None:
             if part is not None:
                 self.state.partitions.append(part)
@@ -116,6 +117,8 @@ class DiskScreen(PageScreen):
     @on(Button.Pressed, "#edit")
     @on(DataTable.RowSelected)
     def action_edit(self) -> None:
+        from installer.tui.widgets.partition_dialog import PartitionDialog
+
         i = self._selected()
         if i is None:
             return

@@ -11,7 +11,6 @@ from textual.containers import Grid
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from installer.backend import flow
-from installer.backend.answers.native import dump_yaml
 from installer.tui.screens.base import PageScreen
 from installer.tui.widgets.toggles import Radio
 
@@ -54,6 +53,8 @@ class FinishScreen(PageScreen):
 
     @on(Button.Pressed, "#save")
     def save_answers(self) -> None:
+        from installer.backend.answers.native import dump_yaml
+
         path = Path(self.query_one("#answers_path", Input).value.strip() or self.flow_app.answers_out)
         text = dump_yaml(flow.to_config(self.state))
         try:

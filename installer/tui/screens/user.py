@@ -58,10 +58,12 @@ class UserScreen(PageScreen):
         if self._loading or event.value == self.state.full_name:
             return
         self.state.set_full_name(event.value)  # derives the user name until it is edited
+        self.changed()
+
+    def after_change(self) -> None:
         box = self.query_one("#username", Input)
         if box.value != self.state.username:
             box.value = self.state.username
-        self.changed()
 
     @on(Input.Changed, "#username")
     def _username(self, event: Input.Changed) -> None:
