@@ -81,7 +81,6 @@ def test_error_names_file_and_line(text: str, line: int, needle: str) -> None:
     ("eula --agreed\n", 1, "command 'eula'"),
     ("cdrom\n", 1, "command 'cdrom'"),
     ("mediacheck\n", 1, "command 'mediacheck'"),
-    ("part / --size=100 --onpart=sda1\n", 1, "option --onpart of 'part'"),
     ("part / --size=100 --mkfsoptions=-m0\n", 1, "option --mkfsoptions"),
     ("user --name=a --homedir=/srv/a\n", 1, "option --homedir"),
     ("network --device=eth0 --mtu=9000\n", 1, "option --mtu"),
@@ -123,6 +122,19 @@ def test_clearpart_none_and_list_stay_errors_even_when_ignoring(line: str) -> No
     for ignore in (False, True):
         out = errors(f"ignoredisk --only-use=sda\n{line}\nautopart\n", ignore_unsupported=ignore)
         assert any(o.startswith("t.ks:2: clearpart: clearpart --") and "not supported" in o for o in out), out
+
+
+@pytest.mark.parametrize(("line", "opt"), [
+    ("part / --size=100 --onpart=sda1", "--onpart"), ("part / --usepart=sda1", "--usepart"),
+    ("part /home --size=100 --noformat", "--noformat"), ("part / --onpart=sda2 --resize --size=9", "--resize"),
+    ("volgroup vg --useexisting", "--useexisting"), ("volgroup vg --noformat", "--noformat"),
+    ("logvol /home --vgname=vg --name=h --useexisting", "--useexisting"),
+])
+def test_keep_data_options_stay_errors_even_when_ignoring(line: str, opt: str) -> None:
+    for ignore in (False, True):
+        out = errors(f"clearpart --all --drives=sda\n{line}\n", ignore_unsupported=ignore)
+        assert any(o.startswith("t.ks:2:") and f"option {opt} of" in o and "keeps existing data" in o
+                   for o in out), out
 
 
 def test_several_errors_reported_together() -> None:

@@ -56,6 +56,8 @@ SUPPORTED: dict[str, set[str]] = {
 }
 ALIASES = {"partition": "part", "poweroff": "reboot", "shutdown": "reboot", "halt": "reboot",
            "graphical": "text", "cmdline": "text"}
+# Options that reuse existing partitions or data: ignoring them would destroy what they keep.
+KEEP_DATA = {"onPart", "format", "preexist", "resize"}
 MULTI = {"part", "volgroup", "logvol", "user", "sshkey", "network", "repo"}  # may appear more than once
 SECTION_OPTIONS = {
     "%packages": {"--nocore", "--excludedocs"},
@@ -268,7 +270,10 @@ def _check_support(ks: Ks) -> None:
             if action is None:
                 cands = {a for s, a in actions.items() if s.startswith(opt)}
                 action = cands.pop() if len(cands) == 1 else None
-            if action is not None and action.dest not in SUPPORTED[name]:
+            if action is not None and action.dest in KEEP_DATA:
+                ks.b.error(where, f"option {opt} of '{where.path}' keeps existing data, which azl-installer "
+                                  "cannot do: it erases the target disks (not downgradable to a warning)")
+            elif action is not None and action.dest not in SUPPORTED[name]:
                 ks.unsupported(where, f"option {opt} of '{where.path}'")
     if "autopart" in counts:
         for name in ("part", "logvol", "volgroup", "reqpart"):

@@ -235,8 +235,8 @@ def map_storage(ks: Ks) -> None:
         vgs: list[dict[str, Any]] = []
         for v in h.volgroup.vgList:
             w = ks.at(v.lineno, "volgroup")
-            if v.preexist or not v.format or v.pesize or v.reserved_space or v.reserved_percent:
-                ks.unsupported(w, "volgroup --useexisting/--noformat/--pesize/--reserved-*")
+            if v.pesize or v.reserved_space or v.reserved_percent:
+                ks.unsupported(w, "volgroup --pesize/--reserved-*")
             if not v.physvols:
                 b.error(w, f"volume group {v.vgname} lists no physical volumes (pv.NN)")
             for pv in v.physvols:
