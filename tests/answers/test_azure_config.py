@@ -292,6 +292,7 @@ P = ("Disks", 0, "Partitions")
     ((*SC, "KernelCommandLine", "EnableFIPS"), True, "SystemConfigs[0].KernelCommandLine.EnableFIPS", "FIPS"),
     ((*SC, "PartitionSettings", 2, "ID"), "nope", "SystemConfigs[0].PartitionSettings[2].ID", "no partition"),
     ((*P, 1, "End"), 100, "Disks[0].Partitions[1].End", "must be after Start"),
+    ((*SC, "Users", 0, "Name"), "alice", "SystemConfigs[0].Users[1].Name", "defined twice"),
     ((*P, 1, "FsType"), "ntfs", "Disks[0].Partitions[1].FsType", "not supported"),
     ((*P, 1, "Flags"), ["weird"], "Disks[0].Partitions[1].Flags", "unknown flag"),
     ((*SC, "PackageRepos", 0, "BaseUrl"), "nfs://x", "SystemConfigs[0].PackageRepos[0]", "repository URL"),

@@ -109,6 +109,10 @@ def test_unsupported_is_error_or_warning(text: str, line: int, what: str) -> Non
     ("bootloader --timeout=1\nbootloader --timeout=2\n", 2, "twice"),
     ("network --device=eth0\nnetwork --device=eth0 --bootproto=dhcp\n", 2, "eth0"),
     ("network --hostname=a\nnetwork --hostname=b\n", 2, "hostname"),
+    ("user --name=bob\nuser --name=bob --uid=1001\n", 2, "user bob is defined twice"),
+    ("clearpart --all --drives=sda\npart / --size=9\npart / --size=10\n", 3, "/ is mounted twice (also at line 2"),
+    ("clearpart --all --drives=sda\npart pv.1 --size=9\nvolgroup v pv.1\npart /home --size=9\n"
+     "logvol /home --vgname=v --name=h --size=1\nlogvol / --vgname=v --name=r --size=1\n", 5, "/home is mounted twice"),
     ("clearpart --all --drives=sda\npart / --size=9 --encrypted --passphrase=Aaaa-1111-bbbb\n"
      "part /srv --size=9 --encrypted --passphrase=Cccc-2222-dddd\n", 3, "one passphrase"),
 ])

@@ -545,6 +545,8 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
             b.data["root"] = d
             az.mark(("root",), up)
             continue
+        if any(x["name"] == name for x in users):
+            az.err((*up, "Name"), f"user {name} is defined twice")
         d["name"] = name
         if u.get("UID") not in (None, ""):
             d["uid"] = int(u["UID"]) if str(u["UID"]).isdigit() else u["UID"]

@@ -313,6 +313,8 @@ def _map_accounts(ks: Ks) -> None:
     users: list[dict[str, Any]] = []
     for i, u in enumerate(h.user.userList):
         w = ks.at(u.lineno, "user")
+        if any(x["name"] == u.name for x in users):
+            b.error(w, f"user {u.name} is defined twice")
         groups = [g for g in u.groups if g != "wheel"]
         d: dict[str, Any] = {"name": u.name, "groups": groups, "admin": "wheel" in u.groups}
         if u.password:

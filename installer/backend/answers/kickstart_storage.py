@@ -272,6 +272,15 @@ def map_storage(ks: Ks) -> None:
                 lvs.append(spec)
         for i, w in enumerate(part_where):
             b.mark(("storage", "partitions", i), w)
+        first_at: dict[str, Where] = {}
+        placed = [(b.where[("storage", "partitions", i)], p.get("mount")) for i, p in enumerate(parts)]
+        placed += [(b.where[("storage", "logical_volumes", i)], lv.get("mount")) for i, lv in enumerate(lvs)]
+        for w, m in placed:
+            if m is None:
+                continue
+            if m in first_at:
+                b.error(w, f"{m} is mounted twice (also at {first_at[m].label(b.source)})")
+            first_at.setdefault(m, w)
         mounts = [p.get("mount") for p in parts] + [lv.get("mount") for lv in lvs]
         if "/" not in mounts and layout_where is not None:
             b.error(layout_where, "the layout has no root: add 'part /' or 'logvol /'")
