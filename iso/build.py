@@ -235,9 +235,11 @@ def link_tree(src: Path, dest: Path) -> None:
             link_or_copy(path, target)
 
 
-def build_iso(live: Path, live_key: str, layer: Path, layer_key: str) -> tuple[Path, str]:
+def build_iso(
+    live: Path, live_key: str, layer: Path, layer_key: str, gui: Path | None = None, gui_key: str = "no-gui"
+) -> tuple[Path, str]:
     repo, repo_key = fixture_repo()
-    key = digest(["iso-v1", live_key, layer_key, repo_key, HERE / "grub.cfg", Path(__file__)])
+    key = digest(["iso-v1", live_key, layer_key, repo_key, HERE / "grub.cfg", Path(__file__), gui_key])
     final = stage_dir("iso", key)
     with stage("iso", key) as (out, done):
         if not done:
@@ -246,6 +248,8 @@ def build_iso(live: Path, live_key: str, layer: Path, layer_key: str) -> tuple[P
             link_or_copy(live / "vmlinuz", tree / "boot" / "vmlinuz")
             link_or_copy(live / "initrd.img", tree / "boot" / "initrd.img")
             link_tree(layer / "site", tree / "azl" / "site")
+            if gui is not None:  # the graphical layer (iso/gui/build_layer.py), mounted only by inst.graphical
+                link_or_copy(gui / "gui.squashfs", tree / "azl" / "gui.squashfs")
             if repo is not None:
                 link_tree(repo, tree / "repo")
             else:
@@ -274,6 +278,8 @@ def build_iso(live: Path, live_key: str, layer: Path, layer_key: str) -> tuple[P
                 "layer_bytes": sum(p.stat().st_size for p in (layer / "site").rglob("*")
                                    if p.is_file()),
                 "keys": {"live": live_key, "layer": layer_key, "repo": repo_key},
+                "gui_bytes": (gui / "gui.squashfs").stat().st_size if gui is not None else 0,
+                "gui_key": gui_key,
                 "repo_source": str(repo) if repo else None,
             }  # fmt: skip
             (out / "info.json").write_text(json.dumps(info, indent=2) + "\n")
@@ -299,7 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         os_dir, os_key = build_os(wheels, wheels_key)
         live, live_key = build_live(os_dir, os_key)
         layer, layer_key = build_layer()
-        iso_dir, _ = build_iso(live, live_key, layer, layer_key)
+        from gui.build_layer import build_gui  # iso/gui/: PySide6 + libraries, its own cached layer
+
+        gui, gui_key = build_gui(os_dir, os_key)
+        iso_dir, _ = build_iso(live, live_key, layer, layer_key, gui, gui_key)
     args.out.mkdir(parents=True, exist_ok=True)
     for name in ("azl-installer.iso", "info.json"):
         dest = args.out / ("iso-info.json" if name == "info.json" else name)

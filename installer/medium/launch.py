@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from installer.medium import MARKER_PREFIX, MEDIUM_REPO, cmdline, fetch
+from installer.medium import MARKER_PREFIX, MEDIUM_REPO, cmdline, fetch, graphical
 from installer.medium.cmdline import Finish, MediumOptions
 
 WORKDIR = Path("/run/azl-installer")
@@ -183,6 +183,10 @@ class Launcher:
                     "ks-missing",
                     "inst.cmdline needs an answer file: inst.ks=... or a drive labelled OEMDRV with ks.cfg",
                 )
+            if graphical.requested(self.opts.raw):  # inst.graphical / inst.vnc: installer/medium/graphical.py
+                rc = self.graphical()
+                self.console.marker(f"DONE rc={rc}")
+                return rc
             self.console.marker("UI start")
             ui = ["--ui", "tui"] + (["--serial"] if self.serial_ui else [])
             rc = self.run(ui)
@@ -206,6 +210,17 @@ class Launcher:
         self.console.say("The installation is complete.")
         self.finish(self.opts.finish)
         return 0
+
+    def graphical(self) -> int:
+        """The graphical installer (framebuffer or VNC); when it cannot start, the text one on request."""
+        ui = ["--ui", "tui"] + (["--serial"] if self.serial_ui else [])
+        return graphical.Bringup(
+            say=self.console.say,
+            marker=self.console.marker,
+            run_text=lambda: self.run(ui),
+            read_line=self.read_line,
+            base_env=getattr(self.run, "env", None),
+        ).run(self.opts.raw)
 
 
 def do_finish(how: Finish) -> None:
