@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from installer.tui.app import InstallerApp
 
 def quiet_cursor(screen: Screen) -> None:
-    """On a serial line a blinking cursor repaints twice a second: keep it steady."""
-    if getattr(screen.app, "serial", False):
+    """On a serial line a blinking cursor repaints twice a second: keep it steady (and headless,
+    where nobody sees it blink, so snapshots do not depend on the blink phase)."""
+    if getattr(screen.app, "serial", False) or screen.app.is_headless:
         for box in screen.query(Input):
             box.cursor_blink = False
 
