@@ -75,3 +75,35 @@ bench-gui: setup
 
 test-gui: setup
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q tests/gui
+
+# Text installer: start-up vs a bare Textual app, serial-mode bytes per screen and per key.
+.PHONY: bench-tui
+bench-tui: setup
+	$(PY) bench/tui_bench.py
+
+.PHONY: test-tui screenshots-tui
+test-tui: setup
+	$(VENV)/bin/pytest -q tests/tui
+
+screenshots-tui: setup
+	$(PY) scripts/tui_screenshots.py docs/screenshots/tui
+
+# --- fixture distribution (scripts/fixture-repo, docs/fixture-repo.md) ---------------------------
+# A signed RPM repository built from Debian packages that installs like Azure Linux 3.0; cached in
+# $(AZL_CACHE)/fixture-repo/<hash>/, linked as build/fixture-repo. Cold: minutes; warm: < 1 s.
+.PHONY: fixture-repo test-fixture-repo
+fixture-repo:
+	$(if $(wildcard $(PY)),$(PY),python3) scripts/fixture-repo/build.py
+
+test-fixture-repo: setup
+	$(VENV)/bin/pytest -q -p no:xdist tests/fixture_repo
+
+# --- blivet storage engine (installer/backend/storage/blivet_engine.py, tests/blivet, docs/blivet.md) --
+.PHONY: smoke-blivet bench-blivet
+smoke-blivet: iso
+	AZL_VM=1 $(VENV)/bin/pytest -q -p no:xdist -m vm tests/blivet
+
+smoke: smoke-blivet
+
+bench-blivet: iso
+	$(PY) bench/blivet_bench.py $(BENCH_ARGS)

@@ -111,10 +111,11 @@ def apply(
         result = Result(ok=False, failed_step="teardown", error="; ".join(teardown_errors))
     duration = round(time.monotonic() - start, 3)
     if result.ok:
-        emit(Finished(ok=True, duration_s=duration, finish=config.finish))
+        emit(Finished(ok=True, duration_s=duration, finish=config.finish,
+                      storage_engine=ctx.state.get("storage_engine")))
     else:
         emit(Failed(step_id=result.failed_step or "", error=result.error or "",
-                    cancelled=result.cancelled, log_path=log_path))
+                    cancelled=result.cancelled, log_path=log_path, storage_engine=ctx.state.get("storage_engine")))
     return Result(result.ok, result.cancelled, result.failed_step, result.error, duration)
 
 

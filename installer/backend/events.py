@@ -81,6 +81,7 @@ class Finished(Event):
     ok: Literal[True]
     duration_s: float
     finish: str
+    storage_engine: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Failed(Event):
     error: str
     cancelled: bool = False
     log_path: str | None = None
+    storage_engine: str | None = None
 
 
 _KINDS: dict[type, str] = {

@@ -40,6 +40,17 @@ class Partition(_M):
     holder_mountpoints: list[str] = Field(default_factory=list)
 
 
+class Stack(_M):
+    """A device stack found on the disks by a richer probe (blivet): an LVM volume group, an MD
+    array, a btrfs volume or a LUKS volume, and every disk it spans."""
+
+    kind: Literal["lvm", "md", "btrfs", "luks"]
+    name: str
+    disks: list[str]
+    description: str
+    active: bool = False
+
+
 class Disk(_M):
     path: str
     by_id: list[str] = Field(default_factory=list)
@@ -59,6 +70,7 @@ class Disk(_M):
     holds_running_root: bool = False
     is_installer_medium: bool = False
     notes: list[str] = Field(default_factory=list, description="Stacks found by a richer probe.")
+    stacks: list[Stack] = Field(default_factory=list, description="Stacks on this disk (richer probe).")
 
     @property
     def name(self) -> str:

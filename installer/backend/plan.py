@@ -25,6 +25,7 @@ class Plan:
     target_root: str = TARGET_ROOT
     mode: Literal["disk", "directory"] = "disk"
     warnings: list[str] = field(default_factory=list)
+    storage_engine: str | None = None  # --storage-engine auto|blivet|parted (None: the step's default, auto)
 
     @property
     def destructive(self) -> bool:

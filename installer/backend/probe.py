@@ -176,7 +176,7 @@ def probe_machine() -> Machine:
     medium = _source_disks(LIVE_MOUNT) if os.path.ismount(LIVE_MOUNT) else set()
     disks = parse_lsblk(data, _swaps(), _by_id(), _source_disks("/"), medium)
     arch = platform.machine()
-    return Machine(
+    machine = Machine(
         firmware=firmware,  # type: ignore[arg-type,unused-ignore]
         arch=arch if arch in ("x86_64", "aarch64") else "x86_64",  # type: ignore[arg-type,unused-ignore]
         memory=_memory(),
@@ -184,3 +184,7 @@ def probe_machine() -> Machine:
         efivars=efivars,
         disks=disks,
     )
+    # existing LVM/LUKS/MD/btrfs stacks through blivet where it loads (the medium); else as is
+    from installer.backend.storage.blivet_probe import enrich
+
+    return enrich(machine)

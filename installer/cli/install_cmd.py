@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -44,6 +45,8 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unuse
     p.add_argument("--record", help="dry-run: write the recorded commands and files to PATH")
     p.add_argument("--yes", action="store_true", help="consent to erasing the planned disks")
     p.add_argument("--ignore-unsupported", action="store_true")
+    p.add_argument("--storage-engine", choices=["auto", "blivet", "parted"], default="auto",
+                   help="storage engine: blivet where it loads (auto, the default), else parted")
     p.set_defaults(func=run)
 
 
@@ -112,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
             err(f"error: {exc}")
             return exc.exit_code
 
+        plan = dataclasses.replace(plan, storage_engine=args.storage_engine)
         print(plan.render(), file=sys.stderr)
         if plan.destructive and not (args.yes or args.dry_run):
             err("\nrefused: this would erase the disks above. Re-run with --yes to consent "

@@ -16,7 +16,7 @@ from installer.backend.steps.base import Step, StepContext
 from installer.backend.steps.registry import PlanInfo, Planned
 from installer.backend.storage.actions import Mkfs, StoragePlan
 from installer.backend.storage.build import plan_storage
-from installer.backend.storage.engine import get_engine
+from installer.backend.storage.engine import get_engine, select_engine
 from installer.backend.storage.fstab import render_crypttab, render_fstab
 from installer.backend.storage.layout_info import TargetLayout
 
@@ -47,12 +47,19 @@ def realise(plan: StoragePlan, ctx: StepContext) -> TargetLayout:
 
 
 class StorageAction:
-    def __init__(self, plan: StoragePlan, engine: str = "parted") -> None:
+    def __init__(self, plan: StoragePlan, engine: str = "auto") -> None:
         self.plan = plan
         self.engine = engine
 
     def run(self, ctx: StepContext) -> None:
-        get_engine(self.engine).apply(self.plan, ctx)
+        from installer.backend.system import RecordingSystem
+
+        # --storage-engine reaches the step through the Plan (engine.apply keeps it in ctx.state)
+        requested = getattr(ctx.state.get("plan"), "storage_engine", None) or self.engine
+        name, why = select_engine(requested, isinstance(ctx.system, RecordingSystem))
+        ctx.state["storage_engine"] = name
+        ctx.log(f"storage engine: {name} ({why})")
+        get_engine(name).apply(self.plan, ctx)
         ctx.progress(0.97, "reading back UUIDs")
         ctx.state["layout"] = realise(self.plan, ctx)
         ctx.state["target_ready"] = True

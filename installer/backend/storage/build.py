@@ -45,6 +45,7 @@ def firmware_of(config: InstallConfig, machine: Machine) -> str:
 def plan_storage(config: InstallConfig, machine: Machine, estimate: int | None = None) -> StoragePlan:
     st = config.storage
     disks = resolve_disks(st, machine)
+    safety.check_stacks(disks)
     deactivate = [a for a in (safety.check_disk(d, st.wipe_in_use) for d in disks) if a is not None]
     firmware = firmware_of(config, machine)
     root_min = minimums.min_root_bytes(config.packages.set, estimate)

@@ -26,7 +26,30 @@ def get_engine(name: str = "parted") -> StorageEngine:
         from installer.backend.storage.engine_parted import PartedEngine
 
         return PartedEngine()
+    if name == "blivet":
+        from installer.backend.storage.blivet_engine import BlivetEngine
+
+        return BlivetEngine()
     raise ValueError(f"unknown storage engine '{name}'")
 
 
-ENGINES = ["parted"]  # the conformance suite runs every engine listed here
+ENGINES = ["parted"]  # the conformance suite runs every engine listed here (blivet: tests/blivet, in QEMU)
+CHOICES = ["auto", "blivet", "parted"]  # --storage-engine
+
+
+def select_engine(requested: str, dry_run: bool) -> tuple[str, str]:
+    """(engine name, why) for ``--storage-engine``: ``auto`` is blivet where it imports (the
+    installer medium), else the parted engine. Dry-run never imports blivet: it records the
+    parted engine's transcript (blivet does its own I/O, so it has nothing to record)."""
+    if requested not in CHOICES:
+        raise ValueError(f"unknown storage engine '{requested}' (choose from {', '.join(CHOICES)})")
+    if requested == "parted":
+        return "parted", "requested"
+    if dry_run:
+        return "parted", f"dry-run with '{requested}': blivet is not loaded; recording the parted engine's transcript"
+    from installer.backend.storage.blivet_engine import available
+
+    ok, why = available()
+    if requested == "blivet":
+        return "blivet", "requested" if ok else f"requested, but {why}"
+    return ("blivet", f"auto: {why}") if ok else ("parted", f"auto: {why}; falling back to the parted engine")

@@ -22,6 +22,21 @@ def in_use_reasons(d: Disk) -> list[str]:
     return reasons
 
 
+def check_stacks(selected: list[Disk]) -> None:
+    """Refuse (exit 3) to erase a disk that holds part of a stack (LVM, MD, btrfs) spanning a
+    disk that was not selected: erasing one half would destroy the whole. Names both disks."""
+    chosen = {d.path for d in selected}
+    for d in selected:
+        for s in d.stacks:
+            others = [x for x in s.disks if x not in chosen]
+            if others:
+                raise RefusedForSafety(
+                    f"refusing to erase {d.path}: it holds part of {s.description}, which also spans "
+                    f"{', '.join(others)} (not selected). Select {', '.join(others)} as well to erase the "
+                    "whole stack, or choose other disks."
+                )
+
+
 def check_disk(d: Disk, wipe_in_use: bool) -> Deactivate | None:
     """Raise RefusedForSafety for a disk we must not erase; return what to release first when
     the user allowed wiping an in-use disk."""
