@@ -117,6 +117,10 @@ class SysConfig:
             res = ctx.system.run([*sysctl, "disable", u], check=False)
             if res.returncode != 0 and u in self.disable:
                 raise StepFailed(ctx.step_id, "disable services", f"{u}: {res.stderr.strip()}")
+        if not self.sshd:  # enablement links left behind without their unit (no scriptlets ran)
+            for u in SSH_UNITS:
+                ctx.system.run(["find", ctx.path("/etc/systemd/system"), "-name", u, "-xtype", "l", "-delete"],
+                               check=False)
         ctx.log(f"services enabled: {', '.join(to_enable) or 'none'}; disabled: {', '.join(disable) or 'none'}")
 
     def _ssh_keys(self, ctx: StepContext) -> None:
