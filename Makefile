@@ -107,3 +107,12 @@ smoke: smoke-blivet
 
 bench-blivet: iso
 	$(PY) bench/blivet_bench.py $(BENCH_ARGS)
+
+# --- graphical medium (installer/medium/graphical.py + vnc.py, iso/gui, docs/graphical-medium.md) ----
+# `make iso` builds the GUI layer too; tests/vm/test_graphical.py runs with `make smoke`.
+.PHONY: screenshots-iso bench-gui-iso
+screenshots-iso: iso
+	$(PY) -m tests.vm.test_graphical --shots docs/screenshots/gui-iso
+
+bench-gui-iso: iso
+	$(PY) bench/gui_iso_bench.py --alternatives --memory 768 512 $(BENCH_ARGS)

@@ -41,6 +41,7 @@ class PageScreen(Screen[None]):
     TITLE: ClassVar[str] = ""
     NEXT_LABEL: ClassVar[str] = "Next"
     BACK: ClassVar[bool] = True
+    BODY_FOCUS: ClassVar[bool] = False  # Tab to the body to scroll it with the arrow keys
     CUSTOM: ClassVar[frozenset[str]] = frozenset()  # widget ids whose changes the screen handles itself
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", show=False),
@@ -68,16 +69,21 @@ class PageScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         n = f"{NUMBERED.index(self.PAGE) + 1}/{len(NUMBERED)} " if self.PAGE in NUMBERED else ""
         yield Static(f"Azure Linux installer - {n}{self.TITLE}", classes="title", markup=False)
-        with VerticalScroll(classes="body", can_focus=False):
+        with VerticalScroll(classes="body", can_focus=self.BODY_FOCUS):
             yield from self.body()
+        yield from self.fixed()
         yield Issues(id="issues")
         with Horizontal(classes="nav"):
             if self.BACK:
                 yield Button("Back", id="back", compact=True)
             yield Button(self.NEXT_LABEL, id="next", compact=True)
-        yield Static(KEYS, classes="keys", markup=False)
+        yield Static(KEYS if self.BACK else KEYS.replace("  ^B back", ""), classes="keys", markup=False)
 
     def body(self) -> ComposeResult:
+        yield from ()
+
+    def fixed(self) -> ComposeResult:
+        """Widgets below the scrolling body that stay in view."""
         yield from ()
 
     def on_mount(self) -> None:

@@ -16,9 +16,12 @@ class SummaryScreen(PageScreen):
     PAGE = "summary"
     TITLE = "Summary"
     NEXT_LABEL = "Install"
+    BODY_FOCUS = True
 
     def body(self) -> ComposeResult:
         yield Static("", id="summary", markup=False)
+
+    def fixed(self) -> ComposeResult:
         yield Static("", id="confirm-help", classes="warning", markup=False)
         with Grid(classes="form"):
             yield Label("Confirm")
@@ -34,7 +37,8 @@ class SummaryScreen(PageScreen):
         self.query_one("#summary", Static).update("\n".join(lines))
         word = flow.confirm_word(self.state)
         what = f"Type {word} to erase it and install" if word != "yes" else "Type yes to install"
-        self.query_one("#confirm-help", Static).update(f"{what}; Back changes any choice.")
+        self.query_one("#confirm-help", Static).update(f"{what}. Back changes any choice; Shift+Tab and "
+                                                       "arrows scroll the summary.")
 
     def first_focus(self):  # type: ignore[no-untyped-def]
         return self.query_one("#confirm", Input)
