@@ -220,6 +220,15 @@ def _serial_marker(text: str) -> None:
         _write_line(SERIAL, line)
 
 
+def mem_available_mib(meminfo: Path = Path("/proc/meminfo")) -> int:
+    """MemAvailable in MiB (-1 when unknown): reported with each page for the memory bench."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    return -1
+
+
 def run_gui(argv: Sequence[str] = ()) -> int:
     """``azl-installer --ui gui`` full screen, reporting page changes on the serial console."""
     from PySide6.QtCore import QObject, QTimer
@@ -236,7 +245,7 @@ def run_gui(argv: Sequence[str] = ()) -> int:
                     w.showFullScreen()
                 if page != seen["page"]:
                     seen["page"] = str(page)
-                    _serial_marker(f"GUI page={page}")
+                    _serial_marker(f"GUI page={page} mem_available_mib={mem_available_mib()}")
 
     timer = QTimer(app)
     timer.timeout.connect(watch)

@@ -45,7 +45,7 @@ VNC_PASSWORD = "vncpw-42"
 
 
 def medium_with_gui() -> Medium:
-    for info in (GUI_INFO, REPO / "build" / "iso-info.json"):
+    for info in (REPO / "build" / "iso-info.json", GUI_INFO):
         if info.exists() and json.loads(info.read_text()).get("gui_bytes"):
             return Medium.load(info)
     pytest.skip("no ISO with the GUI layer: run make screenshots-iso (or make iso)")
@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--install", action="store_true", help="also install (needs a repository on the medium)")
     ap.add_argument("--workdir", type=Path, default=REPO / "build" / "vm")
     args = ap.parse_args(argv)
-    medium = Medium.load(GUI_INFO if GUI_INFO.exists() else REPO / "build" / "iso-info.json")
+    medium = medium_with_gui()
     with _workdir(args.workdir) as wd:
         disk = blank_disk(wd / "disk0.qcow2", "10G")
         guest = boot_graphical(wd, medium, args.memory, [disk])
