@@ -54,6 +54,14 @@ SUPPORTED: dict[str, set[str]] = {
     "reboot": {"eject"},
     "text": {"nonInteractive"},
 }
+# Commands that real Anaconda-generated files carry and that already describe what azl-installer
+# does: accepted without effect (and listed in docs/kickstart.md).
+NO_OP: dict[str, str] = {
+    "cdrom": "the installer medium's own repository is the default package source",
+    "eula": "Azure Linux has no EULA step",
+    "firstboot": "azl-installer installs no first-boot wizard",
+    "skipx": "no X server is installed",
+}
 ALIASES = {"partition": "part", "poweroff": "reboot", "shutdown": "reboot", "halt": "reboot",
            "graphical": "text", "cmdline": "text"}
 # Options that reuse existing partitions or data: ignoring them would destroy what they keep.
@@ -252,6 +260,8 @@ def _parse(ks: Ks, flat: str) -> None:
 def _check_support(ks: Ks) -> None:
     counts: dict[str, Where] = {}
     for name, where, args in ks.commands:
+        if name in NO_OP:
+            continue
         if name not in SUPPORTED:
             ks.unsupported(where, f"command '{where.path}'")
             continue
