@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Prove the fixture distribution's core set boots with an encrypted root (QEMU, TCG).
+
+    python3 scripts/fixture-repo/boot-check.py [--repo build/fixture-repo] [--keep DIR]
+
+What it does, without the installer (so the fixture is checked on its own):
+  1. dnf --installroot: core (+ kernel) from the repository, gpgcheck=1;
+  2. what the installer does after the transaction: machine-id, fstab, a dracut initramfs made
+     in a chroot with the target's own dracut (--no-hostonly, crypt), a LUKS key file in it;
+  3. mkfs.ext4 -d the tree into an image, encrypt it offline (cryptsetup reencrypt --encrypt:
+     no device-mapper needed on the host), boot it with -kernel/-initrd;
+  4. pass when the guest reaches multi-user.target and `systemctl is-system-running` says
+     "running" (a unit in the image prints it on the console and powers off).
+Prints one JSON line with the timings. Needs root, dnf, cryptsetup, qemu-system-x86_64.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+KEY = "RPM-GPG-KEY-azl-fixture"
+CHECK_UNIT = """[Unit]
+Description=fixture boot check: report the system state on the console, then power off
+After=multi-user.target
+
+[Service]
+Type=simple
+ExecStart=/bin/sh -c 'sleep 8; systemctl list-units --failed --no-legend --plain > /dev/console; \
+echo "FIXTURE-BOOT-STATE $(systemctl is-system-running)" > /dev/console; systemctl poweroff --no-block'
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def run(argv: list[str], **kw) -> subprocess.CompletedProcess:
+    kw.setdefault("check", True)
+    return subprocess.run(argv, **kw)
+
+
+def names(set_name: str) -> list[str]:
+    data = REPO_ROOT / "installer" / "backend" / "payload" / "data"
+    sets = json.loads((data / "sets.json").read_text())
+    out = {sets[set_name].get("kernel", "kernel")}
+    for lst in sets[set_name]["lists"]:
+        out |= set(json.loads((data / f"{lst}.json").read_text())["packages"])
+    return sorted(out)
+
+
+def install(repo: Path, root: Path, work: Path) -> None:
+    (work / "home").mkdir()
+    (work / "home" / ".rpmmacros").write_text("%_dbpath /var/lib/rpm\n")
+    (work / "repos.d").mkdir()
+    argv = ["dnf", "-q", "-y", f"--installroot={root}", "--releasever=3.0", f"--setopt=reposdir={work / 'repos.d'}",
+            "--setopt=install_weak_deps=0", f"--setopt=cachedir={work / 'cache'}", "--noplugins",
+            f"--repofrompath=fixture,file://{repo}", "--setopt=fixture.gpgcheck=1",
+            f"--setopt=fixture.gpgkey=file://{repo / KEY}", "install", *names("core")]
+    run(argv, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(work / "home"), "LC_ALL": "C.UTF-8"},
+        stdout=subprocess.DEVNULL)
+
+
+def chroot_run(root: Path, argv: list[str]) -> None:
+    mounts = [(["mount", "-t", "proc", "proc"], "proc"), (["mount", "--bind", "/sys"], "sys"),
+              (["mount", "--bind", "/dev"], "dev"), (["mount", "-t", "tmpfs", "tmpfs"], "run")]
+    done = []
+    try:
+        for m, d in mounts:
+            (root / d).mkdir(exist_ok=True)
+            run([*m, str(root / d)])
+            done.append(root / d)
+        run(["chroot", str(root), *argv], env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8"},
+            stdout=subprocess.DEVNULL)
+    finally:
+        for d in reversed(done):
+            subprocess.run(["umount", "-l", str(d)], check=False)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repo", default=str(REPO_ROOT / "build" / "fixture-repo"))
+    ap.add_argument("--keep", help="keep the work directory here (image, serial log)")
+    ap.add_argument("--timeout", type=int, default=600)
+    args = ap.parse_args()
+    repo = Path(args.repo).resolve()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="fixture-boot-", dir="/var/tmp"))
+    work.mkdir(parents=True, exist_ok=True)
+    root = work / "root"
+    t: dict[str, float] = {}
+    try:
+        t0 = time.monotonic()
+        install(repo, root, work)
+        t["install"] = time.monotonic() - t0
+
+        t0 = time.monotonic()
+        kver = next((root / "usr/lib/modules").iterdir()).name
+        run(["systemd-machine-id-setup", f"--root={root}"], stdout=subprocess.DEVNULL)
+        keyfile = root / "etc/fixture-luks.key"
+        keyfile.write_text("fixture-passphrase")
+        keyfile.chmod(0o400)
+        (root / "etc/systemd/system/fixture-check.service").write_text(CHECK_UNIT)
+        (root / "etc/systemd/system/multi-user.target.wants").mkdir(parents=True, exist_ok=True)
+        os.symlink("/etc/systemd/system/fixture-check.service",
+                   root / "etc/systemd/system/multi-user.target.wants/fixture-check.service")
+        chroot_run(root, ["dracut", "--force", "--no-hostonly", "--add", "crypt", "--omit", "plymouth",
+                          "--install", "/etc/fixture-luks.key", "--kver", kver, f"/boot/initramfs-{kver}.img"])
+        t["dracut"] = time.monotonic() - t0
+
+        t0 = time.monotonic()
+        img = work / "root.img"
+        size = int(run(["du", "-sb", str(root)], capture_output=True, text=True).stdout.split()[0])
+        size = (int(size * 1.4) // 2**20 + 256) * 2**20
+        fs_uuid = "6a1f9c3e-5b7d-4e21-9f0a-0123456789ab"
+        (root / "etc/fstab").write_text(f"UUID={fs_uuid} / ext4 defaults 0 1\n")
+        run(["truncate", "-s", str(size), str(img)])
+        run(["mkfs.ext4", "-q", "-F", "-U", fs_uuid, "-d", str(root), str(img)])
+        with open(img, "r+b") as f:
+            f.truncate(size + 32 * 2**20)  # room for the LUKS2 header
+        run(["cryptsetup", "reencrypt", "--encrypt", "--type", "luks2", "--reduce-device-size", "32M",
+             "--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000", "-q",
+             "--key-file", str(keyfile), str(img)])
+        luks_uuid = run(["cryptsetup", "luksUUID", str(img)], capture_output=True, text=True).stdout.strip()
+        t["image"] = time.monotonic() - t0
+
+        t0 = time.monotonic()
+        log = work / "serial.log"
+        cmdline = (f"root=UUID={fs_uuid} rw rd.luks.uuid={luks_uuid} "
+                   f"rd.luks.key={luks_uuid}=/etc/fixture-luks.key console=ttyS0 panic=-1")
+        qemu = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "1024", "-smp", "1",
+                "-machine", "q35", "-display", "none", "-no-reboot", "-serial", f"file:{log}",
+                "-kernel", str(root / f"boot/vmlinuz-{kver}"), "-initrd", str(root / f"boot/initramfs-{kver}.img"),
+                "-append", cmdline, "-drive", f"file={img},format=raw,if=virtio",
+                "-nic", "user,model=virtio-net-pci"]
+        try:
+            run(qemu, timeout=args.timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            pass
+        t["boot"] = time.monotonic() - t0
+        text = log.read_text(errors="replace") if log.exists() else ""
+        m = re.search(r"FIXTURE-BOOT-STATE (\w+)", text)
+        reached = "Multi-User System" in text
+        state = m.group(1) if m else "no report"
+        failed = re.findall(r"^(\S+)\s+loaded\s+failed", text, re.M)
+        report = {"ok": reached and state == "running", "state": state, "multi_user": reached,
+                  "failed_units": failed, "luks_uuid": luks_uuid, "kernel": kver,
+                  "timings": {k: round(v, 1) for k, v in t.items()}, "work": str(work)}
+        print(json.dumps(report))
+        if not report["ok"]:
+            print(text[-3000:], file=sys.stderr)
+        return 0 if report["ok"] else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
