@@ -116,3 +116,17 @@ screenshots-iso: iso
 
 bench-gui-iso: iso
 	$(PY) bench/gui_iso_bench.py --alternatives --memory 768 512 $(BENCH_ARGS)
+
+# --- fixture distribution (scripts/fixture-repo, docs/fixture-repo.md) ---------------------------
+# A signed RPM repository built from Debian packages that installs like Azure Linux 3.0; cached in
+# $(AZL_CACHE)/fixture-repo/<hash>/, linked as build/fixture-repo. Cold: minutes; warm: < 1 s.
+.PHONY: fixture-repo test-fixture-repo fixture-boot-check
+fixture-repo:
+	$(if $(wildcard $(PY)),$(PY),python3) scripts/fixture-repo/build.py
+
+test-fixture-repo: setup
+	$(VENV)/bin/pytest -q -p no:xdist tests/fixture_repo
+
+# Installs core, makes an encrypted-root image and boots it in QEMU (TCG): a few minutes.
+fixture-boot-check: fixture-repo
+	$(if $(wildcard $(PY)),$(PY),python3) scripts/fixture-repo/boot-check.py

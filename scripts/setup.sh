@@ -8,7 +8,7 @@ APT_PKGS=(
   python3 python3-venv python3-dev gcc pkg-config libparted-dev
   parted gdisk fdisk util-linux e2fsprogs xfsprogs dosfstools mtools btrfs-progs
   cryptsetup-bin lvm2 kmod udev
-  rpm dnf createrepo-c gnupg debootstrap zstd passwd
+  rpm dnf createrepo-c gnupg debootstrap zstd passwd libcap2-bin
   tmux
 )
 # The installer medium and the QEMU harness (make iso/smoke/vm-install) need more; only they ask.
