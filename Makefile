@@ -88,16 +88,6 @@ test-tui: setup
 screenshots-tui: setup
 	$(PY) scripts/tui_screenshots.py docs/screenshots/tui
 
-# --- fixture distribution (scripts/fixture-repo, docs/fixture-repo.md) ---------------------------
-# A signed RPM repository built from Debian packages that installs like Azure Linux 3.0; cached in
-# $(AZL_CACHE)/fixture-repo/<hash>/, linked as build/fixture-repo. Cold: minutes; warm: < 1 s.
-.PHONY: fixture-repo test-fixture-repo
-fixture-repo:
-	$(if $(wildcard $(PY)),$(PY),python3) scripts/fixture-repo/build.py
-
-test-fixture-repo: setup
-	$(VENV)/bin/pytest -q -p no:xdist tests/fixture_repo
-
 # --- blivet storage engine (installer/backend/storage/blivet_engine.py, tests/blivet, docs/blivet.md) --
 .PHONY: smoke-blivet bench-blivet
 smoke-blivet: iso
