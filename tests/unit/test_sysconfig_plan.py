@@ -70,3 +70,20 @@ def test_tdnf_is_used_when_present() -> None:
     assert "run tdnf -c /tmp/azl-installer/" in t and "--assumeno install" in t
     conf = sys_.files[pre.work.config].decode()
     assert f"repodir={pre.work.reposdir}" in conf
+
+
+def test_services_user_disable_wins_over_defaults_and_resolved_link() -> None:
+    from installer.backend.steps.sysconfig import SysConfig
+
+    cfg = InstallConfig.model_validate({"version": 1, "system": {"hostname": "h", "services": {
+        "disable": ["systemd-networkd"], "enable": ["sshd"]}}})
+    sys_ = RecordingSystem()
+    ctx = StepContext(system=sys_, config=cfg, machine=Machine(), target_root="/t", emit=lambda e: None,
+                      cancel=threading.Event())
+    SysConfig(cfg).run(ctx)
+    t = sys_.transcript()
+    enable = next(ln for ln in t.splitlines() if ln.startswith("run systemctl --root=/t enable"))
+    assert "systemd-networkd" not in enable and "sshd.service" in enable and "nftables.service" in enable
+    assert "run systemctl --root=/t disable systemd-networkd.service" in t
+    assert "disable sshd.service" not in t and "-xtype l -delete" not in t
+    assert "symlink target=../run/systemd/resolve/stub-resolv.conf link=/t/etc/resolv.conf" in t

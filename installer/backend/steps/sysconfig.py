@@ -100,12 +100,14 @@ class SysConfig:
         return ["nftables.service"]
 
     def _services(self, ctx: StepContext, enable: list[str]) -> None:
-        defaults = [u for u in ("systemd-networkd.service", "systemd-resolved.service")
-                    if self._unit_path(ctx, u) is not None]
+        defaults = [u for u in ("systemd-networkd.service", "systemd-resolved.service", *enable)
+                    if u not in self.disable and self._unit_path(ctx, u) is not None]
         for u in self.enable:
             if self._unit_path(ctx, u) is None:
                 raise StepFailed(ctx.step_id, "enable services", f"unit {u} does not exist in the target")
-        to_enable = list(dict.fromkeys(defaults + enable + self.enable))
+        to_enable = list(dict.fromkeys(defaults + self.enable))
+        if "systemd-resolved.service" in to_enable:  # as systemd-resolved's own scriptlet would
+            ctx.system.symlink("../run/systemd/resolve/stub-resolv.conf", ctx.path("/etc/resolv.conf"))
         disable = list(self.disable)
         if not self.sshd:
             disable += [u for u in SSH_UNITS if self._unit_path(ctx, u) is not None]
