@@ -88,6 +88,11 @@ class PtyChild:
     def send(self, data: bytes) -> None:
         os.write(self.master, data)
 
+    def cpu_s(self) -> float:
+        """User + system CPU seconds the child has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> tuple[float, float]:
         fields = {}
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -110,13 +115,19 @@ def child(mode: str, page: str = "welcome", serial: bool = False, headless: bool
     return [sys.executable, CHILD, mode, page, "1" if serial else "0", "1" if headless else "0"]
 
 
-def startup_pty(mode: str, serial: bool) -> tuple[float, float, int]:
+def startup_pty(mode: str, serial: bool) -> tuple[float, float, float, float]:
+    """(wall s, CPU s) to the first screen on the wire, then (wall s, RSS MB) once the screen is
+    complete and the output settled (for the installer: machine loaded, choices filled in)."""
     c = PtyChild(child(mode, serial=serial), "vt100" if serial else "xterm-256color")
     try:
         t = c.wait_for(MARKERS[mode if mode == "bare" else "welcome"])
+        cpu = c.cpu_s()
+        if mode != "bare":
+            c.wait_for(b"memory")  # "This machine: UEFI firmware, ..., 4.0 GiB memory": backend loaded
+        done = time.perf_counter() - c.t0
         c.read_until_quiet(0.3)
         rss, _hwm = c.rss_mb()
-        return t, rss, len(c.buf)
+        return t, cpu, done, rss
     finally:
         c.close()
 
@@ -162,17 +173,23 @@ def main() -> int:
 
     print(f"text installer benchmark (80x24 pty; {ns.runs} runs, median; python {sys.version.split()[0]})")
     print("\n== start-up to the first screen ==")
+    print("(wall-clock on a shared machine is noisy: CPU seconds used by then are printed beside it)")
+    med = statistics.median
     for label, serial in (("normal theme, TERM=xterm-256color", False), ("serial mode, TERM=vt100", True)):
         bare = [startup_pty("bare", serial) for _ in range(ns.runs)]
         app = [startup_pty("app", serial) for _ in range(ns.runs)]
-        tb, ta = statistics.median(x[0] for x in bare), statistics.median(x[0] for x in app)
+        tb, ta = med(x[0] for x in bare), med(x[0] for x in app)
+        cb, ca = med(x[1] for x in bare), med(x[1] for x in app)
         print(f"pty, {label}:")
-        print(f"  bare Textual app (one Label): {tb:.3f} s   RSS {statistics.median(x[1] for x in bare):.1f} MB")
-        print(f"  installer, welcome screen:    {ta:.3f} s   RSS {statistics.median(x[1] for x in app):.1f} MB")
-        print(f"  ratio installer/bare: {ta / tb:.2f}x (target <= 1.5x)")
+        print(f"  bare Textual app (one Label):  first screen {tb:.3f} s (CPU {cb:.2f} s)   "
+              f"RSS {med(x[3] for x in bare):.1f} MB")
+        print(f"  installer, welcome page:       first screen {ta:.3f} s (CPU {ca:.2f} s)   "
+              f"RSS {med(x[3] for x in app):.1f} MB")
+        print(f"    ... machine loaded and choices filled in at {med(x[2] for x in app):.3f} s")
+        print(f"  ratio installer/bare: {ta / tb:.2f}x wall, {ca / cb:.2f}x CPU (target <= 1.5x; RSS target < 80 MB)")
     hb = statistics.median(startup_headless("bare") for _ in range(ns.runs))
     ha = statistics.median(startup_headless("app") for _ in range(ns.runs))
-    print("headless (process start to first screen and exit):")
+    print("headless (process start to the welcome page complete, machine loaded, and exit):")
     print(f"  bare {hb:.3f} s   installer {ha:.3f} s   ratio {ha / hb:.2f}x")
 
     print("\n== bytes written per screen's first paint (target <= 8 KiB in serial mode) ==")

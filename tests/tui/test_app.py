@@ -51,7 +51,26 @@ def test_bad_answers_exit_2_without_traceback(tmp_path, capsys) -> None:  # type
     assert app_mod.run(args(answers=str(bad))) == 2
     err = capsys.readouterr().err
     assert "bad.yaml:3" in err and "hostname" in err and "Traceback" not in err
-    assert app_mod.run(args(machine=str(tmp_path / "missing.json"))) == 2
+
+
+async def test_welcome_paints_before_the_backend_loads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(args())
+    assert not app.ready  # nothing probed or validated yet: the first screen comes first
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.ready and app.machine.disk("/dev/vda") is not None
+        assert "UEFI firmware" in screen_text(app) and "1/7 Welcome" in screen_text(app)
+        assert app.screen.query_one("#language").value == "en_US.UTF-8"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.page == "install_type"
+
+
+async def test_bad_machine_file_exits_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(args(machine=str(tmp_path / "missing.json")))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert app.return_code == 2 and "cannot read machine file" in (app.load_error or "")
 
 
 async def test_interactive_prefill_lands_on_summary(machine) -> None:  # type: ignore[no-untyped-def]

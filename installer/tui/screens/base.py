@@ -17,11 +17,13 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static
 
-from installer.backend import flow
 from installer.tui.widgets.issues import Issues
 
 if TYPE_CHECKING:
+    from installer.backend import flow
+    from installer.backend.machine import Machine
     from installer.tui.app import InstallerApp
+
 
 def quiet_cursor(screen: Screen) -> None:
     """On a serial line a blinking cursor repaints twice a second: keep it steady (and headless,
@@ -33,7 +35,15 @@ def quiet_cursor(screen: Screen) -> None:
 
 SERIAL_SETTLE_S = 0.4
 KEYS = "Tab move  Enter choose  ^N next  ^B back  F2 contrast  ^Q quit"
-NUMBERED = [p for p in flow.PAGES if p not in ("progress", "finish")]
+
+
+def title_of(page: str, title: str) -> str:
+    """'Azure Linux installer - 3/7 Installation disk': numbered by flow.PAGES."""
+    from installer.backend import flow
+
+    numbered = [p for p in flow.PAGES if p not in ("progress", "finish")]
+    n = f"{numbered.index(page) + 1}/{len(numbered)} " if page in numbered else ""
+    return f"Azure Linux installer - {n}{title}"
 
 
 class PageScreen(Screen[None]):
@@ -62,13 +72,14 @@ class PageScreen(Screen[None]):
         return self.flow_app.state
 
     @property
-    def machine(self):  # type: ignore[no-untyped-def]
+    def machine(self) -> Machine:
         return self.flow_app.machine
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        n = f"{NUMBERED.index(self.PAGE) + 1}/{len(NUMBERED)} " if self.PAGE in NUMBERED else ""
-        yield Static(f"Azure Linux installer - {n}{self.TITLE}", classes="title", markup=False)
+        ready = self.flow_app.ready
+        title = title_of(self.PAGE, self.TITLE) if ready else f"Azure Linux installer - {self.TITLE}"
+        yield Static(title, classes="title", markup=False)
         with VerticalScroll(classes="body", can_focus=self.BODY_FOCUS):
             yield from self.body()
         yield from self.fixed()
@@ -88,6 +99,13 @@ class PageScreen(Screen[None]):
 
     def on_mount(self) -> None:
         quiet_cursor(self)
+        if self.flow_app.ready:
+            self.backend_ready()
+
+    def backend_ready(self) -> None:
+        """Fill the page from the state; called at mount, or once the backend has loaded when the
+        first page was painted before it (see InstallerApp.loader)."""
+        self.query_one(".title", Static).update(title_of(self.PAGE, self.TITLE))
         self.load()
         self._loading = False
         self.refresh_issues()
@@ -109,6 +127,8 @@ class PageScreen(Screen[None]):
         """Copy widget values into the state."""
 
     def issues(self) -> list[flow.FieldIssue]:
+        from installer.backend import flow
+
         return flow.validate_page(self.PAGE, self.state, self.machine)
 
     def refresh_issues(self) -> list[flow.FieldIssue]:
@@ -156,6 +176,8 @@ class PageScreen(Screen[None]):
         self.action_back()
 
     def action_next(self) -> None:
+        if not self.flow_app.ready:
+            return
         self.save()
         blocking = [i for i in self.refresh_issues() if i.blocking]
         if blocking:

@@ -7,8 +7,6 @@ from textual.containers import Grid
 from textual.widgets import Label, Select, Static
 
 from installer import __version__
-from installer.backend import flow
-from installer.backend.sizes import format_size
 from installer.tui.screens.base import PageScreen
 
 
@@ -17,22 +15,32 @@ class WelcomeScreen(PageScreen):
     TITLE = "Welcome"
     BACK = False
 
+    # The welcome page may be painted before the backend is loaded (a fast first screen on a slow
+    # console); machine facts and the language/keyboard choices arrive in load().
     def body(self) -> ComposeResult:
-        m = self.machine
         yield Static(f"Welcome to Azure Linux. Installer version {__version__}.", markup=False)
-        yield Static(f"This machine: {m.firmware.upper()} firmware, {m.arch}, "
-                     f"{format_size(m.memory)} memory, {len(m.disks)} disk(s).", id="machine", markup=False)
+        yield Static("Looking at this machine...", id="machine", markup=False)
         with Grid(classes="form"):
             yield Label("Language")
-            yield Select([(x, x) for x in flow.LANGUAGES], id="language", allow_blank=False, compact=True)
+            yield Select([], id="language", allow_blank=True, prompt="...", compact=True)
             yield Label("Keyboard")
-            yield Select([(x, x) for x in flow.KEYBOARDS], id="keyboard", allow_blank=False, compact=True)
+            yield Select([], id="keyboard", allow_blank=True, prompt="...", compact=True)
         yield Static("Nothing is written to any disk until you confirm on the summary page.",
                      classes="hint", markup=False)
 
     def load(self) -> None:
-        self.query_one("#language", Select).value = self.state.language
-        self.query_one("#keyboard", Select).value = self.state.keyboard
+        from installer.backend import flow
+        from installer.backend.sizes import format_size
+
+        m = self.machine
+        self.query_one("#machine", Static).update(
+            f"This machine: {m.firmware.upper()} firmware, {m.arch}, {format_size(m.memory)} memory, "
+            f"{len(m.disks)} disk(s).")
+        lang, kb = self.query_one("#language", Select), self.query_one("#keyboard", Select)
+        lang.set_options([(x, x) for x in flow.LANGUAGES])
+        kb.set_options([(x, x) for x in flow.KEYBOARDS])
+        lang.value = self.state.language
+        kb.value = self.state.keyboard
 
     def save(self) -> None:
         lang = self.query_one("#language", Select).value

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
-from installer.backend.flow import FieldIssue
+if TYPE_CHECKING:
+    from installer.backend.flow import FieldIssue
 
 
 class Issues(Static):
