@@ -102,9 +102,11 @@ class Qmp:
 SHIFTED = {
     "!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7", "*": "8", "(": "9", ")": "0",
     "_": "minus", "+": "equal", ":": "semicolon", '"': "apostrophe", "<": "comma", ">": "dot", "?": "slash",
+    "|": "backslash", "{": "bracket_left", "}": "bracket_right", "~": "grave_accent",
 }  # fmt: skip
 PLAIN = {" ": "spc", "-": "minus", "=": "equal", ".": "dot", ",": "comma", "/": "slash", ";": "semicolon",
-         "'": "apostrophe", "\n": "ret", "\t": "tab"}  # fmt: skip
+         "'": "apostrophe", "\n": "ret", "\t": "tab", "\\": "backslash", "[": "bracket_left",
+         "]": "bracket_right", "`": "grave_accent"}  # fmt: skip
 
 
 def qcodes(ch: str) -> list[str]:
@@ -302,6 +304,64 @@ def boot_graphical(workdir: Path, medium: Medium, memory: int, disks: list[Path]
     return guest
 
 
+# --- verify the installed disk ------------------------------------------------------------------
+
+VERIFY_LINE = (
+    "sudo -S -p '' sh -c 'exec >/dev/ttyS0 2>&1; echo; echo V:hostname=$(hostname); "
+    'echo V:groups=$(id -nG {user}); echo V:root_on_crypt=$(lsblk -rno TYPE,MOUNTPOINT | grep -c "^crypt /$"); '
+    'for d in $(lsblk -rpno NAME,FSTYPE | awk "\\$2==\\"crypto_LUKS\\"{{print \\$1}}"); do '
+    'echo V:luks=$(cryptsetup luksDump $d | awk "/^Version:/{{print \\$2}}"); done; '
+    'echo V:rpm_count=$(rpm -qa | wc -l); echo V:answers=$(ls /root/*.yaml /root/*.ks 2>/dev/null | tr "\\n" ,); '
+    'echo V:install_log=$(ls /var/log/installer/ 2>/dev/null | tr "\\n" ,); echo V:END\''
+)
+
+
+def screen_settled(guest: QmpGuest, workdir: Path, after: float, timeout: float, still: int = 3) -> None:
+    """Wait until the VGA screen stops changing (a prompt waiting for input) after ``after`` s."""
+    last, same = b"", 0
+    deadline = time.monotonic() + timeout
+    probe = workdir / "settle.png"
+    while time.monotonic() < deadline:
+        time.sleep(5)
+        if guest.elapsed() < after:
+            continue
+        guest.screendump(probe)
+        data = probe.read_bytes()
+        same = same + 1 if data == last else 0
+        last = data
+        if same >= still:
+            return
+    raise guest.fail("the installed system's screen never settled on a prompt")
+
+
+def verify_gui_install(workdir: Path, disks: list[Path], *, memory: int = 1024) -> dict[str, str]:
+    """Boot the installed disk, type the LUKS passphrase and log in on the VGA console with QMP
+    keys (a GUI install puts no serial console on the kernel command line), and have the shell
+    print facts on the serial port. Nothing on the installed disk is changed for the test."""
+    spec = GuestSpec(firmware="uefi", memory=memory, disks=disks, boot_from="disk")
+    guest = QmpGuest(spec, workdir, "installed")
+    guest.start()
+    try:
+        k = guest.keys
+        screen_settled(guest, workdir, after=60, timeout=900)  # the passphrase prompt
+        guest.screendump(workdir / "installed-01-passphrase.png")
+        k.type(PASSPHRASE + "\n")
+        screen_settled(guest, workdir, after=guest.elapsed() + 30, timeout=900)  # login:
+        guest.screendump(workdir / "installed-02-login.png")
+        k.type(USER + "\n")
+        time.sleep(5)
+        k.type(PASSWORD + "\n")
+        time.sleep(15)
+        k.type(VERIFY_LINE.format(user=USER) + "\n")
+        time.sleep(3)
+        k.type(PASSWORD + "\n")
+        guest.wait_for(r"V:END", 600)
+        guest.screendump(workdir / "installed-03-shell.png")
+        return dict(re.findall(r"^V:([a-z_]+)=(.*?)\r?$", guest.text, re.M))
+    finally:
+        guest.stop()
+
+
 # --- tests -------------------------------------------------------------------------------------
 
 
@@ -323,8 +383,16 @@ def test_graphical_install(gui_medium: Medium, vmdir: Path, artefacts: Path) -> 
         assert walk.pages[:7] == ["welcome", "install-type", "disk", "encryption", "hostname", "user", "summary"]
         assert all(p.stat().st_size > 0 for p in walk.shots)
         assert walk.outcome == "finish", guest.tail()
+        assert "GUI exit rc=0" in guest.text or "GUI page=finish" in guest.text
     finally:
         guest.stop()
+    facts = verify_gui_install(vmdir, [disk])
+    assert facts.get("hostname") == HOSTNAME
+    assert "wheel" in facts.get("groups", "").split()
+    assert facts.get("root_on_crypt") == "1"
+    assert facts.get("luks", "").startswith("2")
+    assert int(facts.get("rpm_count") or 0) > 50
+    assert "answers.yaml" in facts.get("install_log", "")
 
 
 def test_vnc_password(gui_medium: Medium, vmdir: Path) -> None:
@@ -379,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shots", type=Path, default=REPO / "docs" / "screenshots" / "gui-iso")
     ap.add_argument("--memory", type=int, default=768)
     ap.add_argument("--install", action="store_true", help="also install (needs a repository on the medium)")
+    ap.add_argument("--verify", action="store_true", help="after --install, boot the installed disk and check it")
     ap.add_argument("--workdir", type=Path, default=REPO / "build" / "vm")
     args = ap.parse_args(argv)
     medium = medium_with_gui()
@@ -389,10 +458,12 @@ def main(argv: list[str] | None = None) -> int:
             walk = walk_installer(guest, wd / "screens", install=args.install)
         finally:
             guest.stop()
+        facts = verify_gui_install(wd, [disk]) if args.install and args.verify else {}
         args.shots.mkdir(parents=True, exist_ok=True)
         for p in walk.shots:
             shutil.copy2(p, args.shots / p.name)
         print(json.dumps({"pages": walk.pages, "first_page_seconds": round(walk.first_page_seconds, 1),
+                          "outcome": walk.outcome, "facts": facts,
                           "shots": [str(args.shots / p.name) for p in walk.shots]}, indent=1))  # fmt: skip
     return 0
 
