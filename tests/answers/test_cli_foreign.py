@@ -60,11 +60,11 @@ def test_validate_bad_kickstart_exit_2_file_line(capsys: Cap, bad_ks: Path) -> N
 
 def test_validate_unsupported_and_ignore_flag(capsys: Cap, tmp_path: Path) -> None:
     f = tmp_path / "u.ks"
-    f.write_text("text\nskipx\nfirstboot --disable\n")
+    f.write_text("text\nsshpw --username=a --lock x\nmediacheck\n")
     rc, _, err = run(capsys, "validate", str(f))
-    assert rc == 2 and f"{f}:2: skipx: command 'skipx' is not supported" in err
+    assert rc == 2 and f"{f}:2: sshpw: command 'sshpw' is not supported" in err
     rc, out, err = run(capsys, "validate", "--ignore-unsupported", str(f))
-    assert rc == 0 and "ok (kickstart)" in out and "warning: line 3: firstboot" in err
+    assert rc == 0 and "ok (kickstart)" in out and "warning: line 3: mediacheck" in err
 
 
 def test_validate_examples_and_samples(capsys: Cap) -> None:
