@@ -37,7 +37,7 @@ REPO = HERE.parent
 LABEL = "AZL_INSTALLER"
 LIVE_ARGS = (
     f"root=live:CDLABEL={LABEL} rd.live.image rd.live.overlay.overlayfs=1 "
-    "quiet loglevel=3 rd.udev.log_level=3 udev.log_level=3 systemd.show_status=error "
+    "quiet loglevel=3 rd.udev.log_level=3 udev.log_level=3 systemd.show_status=false "
     "modprobe.blacklist=bochs,pcspkr,iTCO_wdt,kvm_amd,kvm_intel,floppy"
 )
 """Kernel arguments of every boot entry (grub.cfg's @LIVE_ARGS@; the harness's direct boot)."""

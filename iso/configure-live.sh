@@ -23,7 +23,8 @@ kver=$(ls "$root/usr/lib/modules" | sort -V | tail -1)
 # --- units -------------------------------------------------------------------------------
 sysd="$root/etc/systemd/system"
 mkdir -p "$sysd/multi-user.target.wants"
-ln -sf /usr/lib/systemd/system/systemd-networkd.service "$sysd/multi-user.target.wants/systemd-networkd.service"
+# networking is started on demand (an http(s) answer file), not at boot
+rm -f "$sysd"/multi-user.target.wants/systemd-networkd.service "$sysd"/sockets.target.wants/systemd-networkd.socket
 for tty in tty1 ttyS0; do
   ln -sf ../azl-installer@.service "$sysd/multi-user.target.wants/azl-installer@$tty.service"
 done

@@ -6,7 +6,8 @@ The forms are the ones kickstart users already type (Anaconda's boot options):
 (or ``hd:vdb1:/path``), ``inst.ks=cdrom`` / ``inst.ks=cdrom:/path``, ``inst.ks=file:/path``,
 ``inst.ks=http://...`` / ``https://...``; the legacy spelling ``ks=`` is accepted too.
 ``inst.text`` and ``inst.cmdline`` pick the mode. Our own additions: ``inst.finish=`` (what the
-medium does after an unattended install: ``halt`` (wait, the default), ``poweroff`` or ``reboot``)
+medium does after a successful install: ``halt`` (wait), ``poweroff`` or ``reboot``; without it
+the answer file's ``finish`` decides)
 and ``inst.ks.timeout=`` (seconds to wait for the answer file's device or network, default 60).
 
 Nothing here touches the machine: :func:`parse` takes the command line as a string.
@@ -71,7 +72,8 @@ class MediumOptions:
     ks: KsSource | None = None
     text: bool = False
     cmdline: bool = False
-    finish: Finish = Finish.HALT
+    finish: Finish | None = None
+    """``inst.finish=``; None: the answer file's ``finish`` decides (halt when it says none)."""
     ks_timeout: float = DEFAULT_TIMEOUT
     consoles: tuple[str, ...] = ()
     """``console=`` device names in order (``ttyS0``, ``tty0``...), options stripped."""
@@ -194,7 +196,7 @@ def parse(text: str) -> MediumOptions:
     ks: KsSource | None = None
     text_mode = False
     cmdline = False
-    finish = Finish.HALT
+    finish: Finish | None = None
     timeout = DEFAULT_TIMEOUT
     consoles: list[str] = []
     errors: list[str] = []

@@ -61,6 +61,9 @@ class Host(Protocol):
     def umount(self, mountpoint: Path) -> None:
         """Unmount ``mountpoint``."""
 
+    def start_network(self) -> None:
+        """Bring wired networking up (DHCP); the medium does not start it at boot."""
+
     def http_get(self, url: str, timeout: float) -> bytes:
         """Download ``url``; raise ``urllib.error.URLError`` (or HTTPError) on failure."""
 
@@ -125,6 +128,15 @@ class RealHost:
 
     def umount(self, mountpoint: Path) -> None:
         subprocess.run(["umount", str(mountpoint)], check=False, capture_output=True, timeout=60)
+
+    def start_network(self) -> None:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(
+                ["systemctl", "start", "--no-block", "systemd-networkd.service"],
+                check=False,
+                capture_output=True,
+                timeout=30,
+            )
 
     def http_get(self, url: str, timeout: float) -> bytes:
         req = urllib.request.Request(url, headers={"User-Agent": "azl-installer-medium"})
@@ -236,6 +248,7 @@ def fetch(
 
 def _fetch_http(src: KsSource, workdir: Path, host: Host, timeout: float) -> Fetched:
     assert src.url is not None
+    host.start_network()
     deadline = host.monotonic() + timeout
     last = ""
     while True:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import json
 import os
 import struct
 import subprocess
@@ -202,13 +203,14 @@ class Launcher:
             return self.stop("no-consent", "the installation was not confirmed")
         self.console.marker("INSTALL start")
         LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
-        rc = self.run(["install", str(answers.path), "--yes", "--log", str(LOG_PATH)])
+        events = self.workdir / "events.jsonl"
+        rc = self.run(["install", str(answers.path), "--yes", "--log", str(LOG_PATH), "--events", str(events)])
         self.console.marker(f"DONE rc={rc}")
         if rc != 0:
             self.console.say(f"The installation failed (rc={rc}); the log is {LOG_PATH}.")
             return rc
         self.console.say("The installation is complete.")
-        self.finish(self.opts.finish)
+        self.finish(self.opts.finish or finish_from_events(events))
         return 0
 
     def graphical(self) -> int:
@@ -221,6 +223,21 @@ class Launcher:
             read_line=self.read_line,
             base_env=getattr(self.run, "env", None),
         ).run(self.opts.raw)
+
+
+def finish_from_events(path: Path) -> Finish:
+    """The answer file's ``finish`` as the installer reported it in its ``finished`` event."""
+    how = "none"
+    with contextlib.suppress(OSError):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            with contextlib.suppress(ValueError):
+                ev = json.loads(line)
+                if isinstance(ev, dict) and ev.get("event") == "finished":
+                    how = str(ev.get("finish", "none"))
+    try:
+        return Finish(how)
+    except ValueError:
+        return Finish.HALT
 
 
 def do_finish(how: Finish) -> None:

@@ -56,6 +56,9 @@ class FakeHost:
             else:
                 child.unlink()
 
+    def start_network(self) -> None:
+        self.calls.append("network")
+
     def http_get(self, url: str, timeout: float) -> bytes:
         self.calls.append(f"get {url}")
         if self.now < self.http_down_until:

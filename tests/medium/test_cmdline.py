@@ -84,7 +84,7 @@ def test_parse_full_line() -> None:
 def test_defaults_and_primary_console() -> None:
     opts = cmdline.parse("quiet")
     assert opts.ks is None and not opts.cmdline and not opts.text
-    assert opts.finish is Finish.HALT
+    assert opts.finish is None
     assert opts.primary_console == "tty1"
     assert cmdline.parse("console=ttyS0 console=tty0").primary_console == "tty1"
     assert cmdline.parse("inst.text").text

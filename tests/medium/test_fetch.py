@@ -119,6 +119,7 @@ def test_http_ok_after_network_comes_up(host: FakeHost, tmp_path: Path) -> None:
     got = fetch.fetch(cmdline.parse_ks(url), tmp_path / "w", host, timeout=30)
     assert got.path.read_bytes() == b"ks"
     assert got.path.name == "ks.cfg"
+    assert host.calls[0] == "network"
 
 
 def test_http_404_fails_at_once(host: FakeHost, tmp_path: Path) -> None:

@@ -163,6 +163,26 @@ def test_no_answers_cmdline_mode_is_an_error(host: FakeHost, tmp_path: Path) -> 
     assert any("ERROR ks-missing" in line for line in out)
 
 
+def test_finish_from_answer_file_events(host: FakeHost, ks_drive: Path, tmp_path: Path) -> None:
+    class CliWithEvents(FakeCli):
+        def __call__(self, args: Sequence[str]) -> int:
+            if args[0] == "install":
+                ev = Path(args[args.index("--events") + 1])
+                ev.write_text('{"event": "plan"}\n{"event": "finished", "finish": "reboot"}\n')
+            return super().__call__(args)
+
+    la, _out, fin = make("inst.ks=hd:LABEL=KS:/ks.cfg", host, tmp_path, CliWithEvents())
+    assert la.main() == 0
+    assert fin == [Finish.REBOOT]
+
+
+def test_finish_defaults_to_halt(host: FakeHost, ks_drive: Path, tmp_path: Path) -> None:
+    la, _out, fin = make("inst.ks=hd:LABEL=KS:/ks.cfg", host, tmp_path, FakeCli())
+    assert la.main() == 0
+    assert fin == [Finish.HALT]
+    assert launch.finish_from_events(tmp_path / "nope") is Finish.HALT
+
+
 def test_install_failure_reports_rc(host: FakeHost, ks_drive: Path, tmp_path: Path) -> None:
     cli = FakeCli({"install": 1})
     la, out, fin = make("inst.ks=hd:LABEL=KS:/ks.cfg inst.finish=reboot", host, tmp_path, cli)
