@@ -16,12 +16,15 @@ CONFORMANCE: list[dict[str, Any]] = [
                                    "guided": {"lvm": True, "swap": "256MiB"}, "encryption": ENC}},
     {"id": "manual-home-swap", "storage": {
         "disks": [{"path": "/dev/vda"}, {"path": "/dev/vdb"}], "firmware": "bios", "table": "gpt",
-        "partitions": [{"mount": "/", "size": "4GiB", "fs": "xfs", "label": "root"},
+        "partitions": [{"fs": "biosboot", "size": "1MiB"},
+                       {"mount": "/", "size": "4GiB", "fs": "xfs", "label": "root"},
                        {"fs": "swap", "size": "256MiB", "label": "swap"},
                        {"mount": "/home", "size": "rest", "disk": 1, "label": "home"}]}},
     {"id": "bios-mbr-luks1", "storage": {"disks": VDA, "firmware": "bios", "table": "mbr",
                                          "guided": {"swap": "256MiB"},
-                                         "encryption": {**ENC, "luks_version": "luks1"}}},
+                                         "encryption": {**ENC, "luks_version": "luks1"}},
+     # blivet/libblockdev take PBKDF parameters for LUKS2 only: LUKS1 gets cryptsetup's default count
+     "luks_differs": ["Iterations"]},
 ]
 EXISTING: list[dict[str, Any]] = [
     # an old LVM-on-LUKS install, unlocked and active, on the selected disk; another disk beside it

@@ -131,8 +131,14 @@ def apply(storage: dict[str, Any], engine: str, disks: list[str], pw: str | None
     res.update(state)
     lines = [e.to_json() for e in events]
     res["final_event"] = json.loads(lines[-1]) if lines else None
-    res["engine_log"] = [json.loads(x)["message"] for x in lines if '"kind": "log"' in x and "storage engine:" in x]
-    res["progress"] = [json.loads(x)["message"] for x in lines if '"kind": "progress"' in x][:60]
+    evs = [json.loads(x) for x in lines]
+    res["engine_log"] = [m for m in (e.get("message", "") for e in evs) if m.startswith("storage engine:")]
+    res["warnings"] = [e["message"] for e in evs if e.get("level") == "warning"]
+    res["blivet_debug"] = [e["message"] for e in evs if e.get("event") == "log" and e["message"].startswith("blivet:")]
+    res["progress"] = [e["message"] for e in evs if e.get("event") == "progress"][:80]
+    t_0 = evs[0]["ts"] if evs else 0.0
+    res["timeline"] = [(round(e["ts"] - t_0, 2), e.get("message", e.get("event"))[:100]) for e in evs
+                       if e.get("event") in ("progress", "step_started", "step_finished")][:120]
     # what teardown left behind
     res["left_dm"] = out(["dmsetup", "ls"]).strip()
     res["left_mounts"] = out(["findmnt", "-R", "-n", "-o", "TARGET", TARGET]).strip()

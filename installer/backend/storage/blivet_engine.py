@@ -26,11 +26,13 @@ disks (only those: the tree holds nothing else).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import logging
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +66,28 @@ def available() -> tuple[bool, str]:
         # (a 'blivet' directory that is not the library, e.g. tests/blivet on a test path, is not it)
         return False, "blivet is not installed (python module 'blivet' not found)"
     try:
-        importlib.import_module("blivet")
+        with _quiet_stderr():  # libblockdev prints plugin load failures (mpath) on fd 2: not on the UI
+            importlib.import_module("blivet")
     except Exception as exc:  # libblockdev too old, plugins missing, gi missing ...
         first = str(exc).splitlines()[0] if str(exc) else ""
         return False, f"blivet does not load here ({type(exc).__name__}: {first})"
     return True, "blivet imports"
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _blivet_log(ctx: StepContext) -> logging.Handler | None:
@@ -123,7 +142,9 @@ class BlivetEngine:
         # from here on, whatever happens, blivet tears down what it set up on these disks
         ctx.push_teardown("blivet: close LUKS and deactivate LVM on " + ", ".join(plan.disks), _teardown_all(b))
         ctx.progress(0.01, "blivet: scanning " + ", ".join(plan.disks))
+        t0 = time.monotonic()
         b.reset()
+        t_scan = time.monotonic() - t0
         for d in plan.disks:
             if b.devicetree.get_device_by_path(d) is None:
                 raise StepFailed("storage", f"find {d}", "blivet does not see this disk")
@@ -132,10 +153,14 @@ class BlivetEngine:
         sched.release()
         sched.schedule()
         actions = list(b.devicetree.actions.find())
+        t_sched = time.monotonic() - t0 - t_scan
+        ctx.log(f"blivet: scanned {len(plan.disks)} disk(s) in {t_scan:.1f} s, scheduled {len(actions)} "
+                f"action(s) in {t_sched:.1f} s", "debug")
         n = len(actions) + len(plan.mounts()) + 1
         done = [0]
 
         def report(data: Any) -> None:
+            sched.name_luks()
             done[0] += 1
             msg = str(getattr(data, "msg", data)).removeprefix("Executing ")
             ctx.progress(done[0] / n, f"blivet: {msg}", current=done[0], count=n)
@@ -143,7 +168,7 @@ class BlivetEngine:
 
         from blivet.callbacks import create_new_callbacks_register
 
-        cbs = create_new_callbacks_register(report_progress=report)
+        cbs = create_new_callbacks_register(report_progress=report, create_format_post=lambda _d: sched.name_luks())
         try:
             b.do_it(callbacks=cbs)
         except StepFailed:
@@ -154,6 +179,8 @@ class BlivetEngine:
             current = actions[done[0] - 1] if 0 < done[0] <= len(actions) else None
             what = str(current) if current is not None else "blivet do_it"
             raise StepFailed("storage", what, f"{type(exc).__name__}: {exc}") from exc
+        ctx.log(f"blivet: do_it ran {len(actions)} action(s) in {time.monotonic() - t0 - t_scan - t_sched:.1f} s",
+                "debug")
         sched.fix_tables()
         ctx.progress((n - len(plan.mounts())) / n, "blivet: partition names and flags set")
         for i, m in enumerate(plan.mounts()):
@@ -180,6 +207,8 @@ class _Scheduler:
         self.luks: dict[str, LuksFormat] = {a.device: a for a in plan.luks_formats()}
         self.pvs = {a.device for a in plan.actions if isinstance(a, PvCreate)}
         self.mkfs = {a.device: a for a in plan.actions if isinstance(a, Mkfs)}
+        self.opens = {a.device: a.name for a in plan.actions if isinstance(a, LuksOpen)}
+        self.luks_fmts: list[tuple[Any, str]] = []  # (blivet LUKS format, the plan's mapping name)
         for d in plan.disks:
             self.devs[d] = b.devicetree.get_device_by_path(d)
 
@@ -224,7 +253,13 @@ class _Scheduler:
         from blivet.formats import get_format
 
         if path in self.luks:
-            return _luks_format(self.luks[path].settings, _passphrase(self.ctx))
+            settings = self.luks[path].settings
+            note = luks1_note(settings)
+            if note:
+                self.ctx.log(note, "warning")
+            fmt = _luks_format(settings, _passphrase(self.ctx))
+            self.luks_fmts.append((fmt, self.opens.get(path, self.luks[path].name)))
+            return fmt
         if path in self.pvs:
             return get_format("lvmpv")
         m = self.mkfs.get(path)
@@ -278,6 +313,13 @@ class _Scheduler:
         self.b.create_device(lv)
         self.devs[a.path] = lv
 
+    def name_luks(self) -> None:
+        """blivet names a new LUKS mapping luks-<UUID> once the header exists; before it is
+        opened (the next action at the earliest), give it the plan's name (crypttab uses it)."""
+        for fmt, name in self.luks_fmts:
+            if fmt.exists and fmt.map_name != name and not fmt.status:
+                fmt.map_name = name
+
     # -- after do_it
     def fix_tables(self) -> None:
         """Make each partition's flags and GPT name exactly the plan's, in one table write per
@@ -329,21 +371,28 @@ def _flag(name: str) -> int:
 
 
 def _luks_format(s: LuksSettings, passphrase: str) -> Any:
-    """blivet's LUKS format with the plan's settings. blivet accepts PBKDF arguments for LUKS2
-    only; for LUKS1 they are set after construction and libblockdev applies them the same way."""
+    """blivet's LUKS format with the plan's settings. PBKDF parameters are LUKS2-only in blivet
+    and libblockdev (LUKS1 accepts only data alignment/device): LUKS1 gets cryptsetup's defaults
+    (PBKDF2, iteration count from a 2 s benchmark), see :func:`luks1_note`."""
     from blivet.formats import get_format
     from blivet.formats.luks import LUKS2PBKDFArgs
 
+    kw: dict[str, Any] = {"passphrase": passphrase, "luks_version": s.version, "cipher": s.cipher,
+                          "key_size": s.key_size}
+    if s.version != "luks2":
+        return get_format("luks", **kw)
     pbkdf = LUKS2PBKDFArgs(
         type=s.pbkdf,
         max_memory_kb=(s.memory_kib or 0) if s.pbkdf != "pbkdf2" else 0,
         iterations=s.iterations or 0,
         time_ms=(s.time_ms or 0) if not s.iterations else 0,
     )
-    kw: dict[str, Any] = {"passphrase": passphrase, "luks_version": s.version, "cipher": s.cipher,
-                          "key_size": s.key_size}
-    if s.version == "luks2":
-        return get_format("luks", pbkdf_args=pbkdf, **kw)
-    fmt = get_format("luks", **kw)
-    fmt.pbkdf_args = pbkdf
-    return fmt
+    return get_format("luks", pbkdf_args=pbkdf, **kw)
+
+
+def luks1_note(s: LuksSettings) -> str | None:
+    if s.version == "luks1" and (s.iterations or s.time_ms):
+        return ("blivet cannot set PBKDF parameters for LUKS1 (libblockdev accepts them for LUKS2 only): "
+                "cryptsetup's LUKS1 defaults are used instead of the requested "
+                + (f"{s.iterations} iterations" if s.iterations else f"{s.time_ms} ms"))
+    return None

@@ -63,8 +63,8 @@ def stacks_from_tree(devices: Iterable[Any]) -> list[Stack]:
             for k in kids:
                 if getattr(k.format, "type", None):
                     inner = f" holding {k.format.type}"
-            state = "open" if opened else "locked"
-            desc = f"a {state} {version} volume on {dev.name}{inner}"
+            state = "an open" if opened else "a locked"
+            desc = f"{state} {version} volume on {dev.name}{inner}"
             out.append(Stack(kind="luks", name=dev.name, disks=disks, description=desc, active=opened))
     return out
 
