@@ -17,6 +17,7 @@ Prints one JSON line with the timings. Needs root, dnf, cryptsetup, qemu-system-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -141,10 +142,8 @@ def main() -> int:
                 "-kernel", str(root / f"boot/vmlinuz-{kver}"), "-initrd", str(root / f"boot/initramfs-{kver}.img"),
                 "-append", cmdline, "-drive", f"file={img},format=raw,if=virtio",
                 "-nic", "user,model=virtio-net-pci"]
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             run(qemu, timeout=args.timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            pass
         t["boot"] = time.monotonic() - t0
         text = log.read_text(errors="replace") if log.exists() else ""
         m = re.search(r"FIXTURE-BOOT-STATE (\w+)", text)

@@ -189,8 +189,9 @@ def build_root(data: dict, root: Path, cache: Path) -> None:
         shutil.copy(HERE / "configure.sh", root / "tmp/configure.sh")
         run(["chroot", str(root), "/bin/sh", "/tmp/configure.sh"], env=env)
         (root / "tmp/configure.sh").unlink()
-        run(["chroot", str(root), "apt-get", "clean"], env=env)
     prc.unlink()
+    for f in (root / "var/cache/apt").glob("*.bin"):
+        f.unlink()
     # Drop what no RPM carries (docs but copyright, man/info pages, translations, apt lists):
     # a smaller tarball and a faster split.
     for d in ("usr/share/man", "usr/share/info", "usr/share/lintian", "var/lib/apt/lists"):
@@ -402,7 +403,8 @@ def collect(data: dict, root: Path) -> dict[str, Pkg]:
     pkgs[BASE_PKG] = Pkg(name=BASE_PKG, version="3.0", release="1.fixture", arch="x86_64", kind="base",
                          summary="Fixture base: configuration no Debian package owns, and the Essential set",
                          description="Files the Debian maintainer scripts made (shadow, ld.so.cache, ...); "
-                                     "requires Debian's Essential packages, on which Debian never declares dependencies.")
+                                     "requires Debian's Essential packages, on which Debian never "
+                                     "declares dependencies.")
 
     # Unowned files: rules, then symlinks to owned files, then __pycache__, then the base packages.
     for link in TOPLINKS:
@@ -498,7 +500,7 @@ def finish_deps(data: dict, pkgs: dict[str, Pkg]) -> None:
     for name, extra in data["extra_requires"].items():
         if name in pkgs:
             pkgs[name].requires += [[x] for x in extra]  # type: ignore[list-item]
-    essential = sorted(n for n, p in pkgs.items() if p.essential) + ["mawk"]
+    essential = [*sorted(n for n, p in pkgs.items() if p.essential), "mawk"]
     pkgs[BASE_PKG].requires = [[x] for x in essential]  # type: ignore[misc]
     drop = data["drop_requires"]
     for p in pkgs.values():
@@ -592,6 +594,8 @@ def rpmbuild(specs: list[Path], root: Path, topdir: Path, outdir: Path) -> None:
         "_unpackaged_files_terminate_build": "0", "__debug_install_post": "%{nil}",
         "_dbpath": str(topdir / "rpmdb"), "source_date_epoch_from_changelog": "0",
         "use_source_date_epoch_as_buildtime": "0",
+        # two rpmbuilds run side by side: rpm's own thread pool only costs time here
+        "_smp_build_nthreads": "1",
     }
     argv = ["rpmbuild", "-bb", "--quiet", "--noclean", "--nodeps", "--buildroot", str(root)]
     for k, v in defines.items():
