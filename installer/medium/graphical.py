@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from installer.medium import vnc
+from installer.medium import fetch, vnc
 from installer.medium.cmdline import split_cmdline
 
 LIVE_MEDIUM = Path("/run/initramfs/live")
@@ -155,6 +155,8 @@ class Bringup:
     framebuffer: Path = FRAMEBUFFER
     fb_wait: float = FB_WAIT
     popen: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen
+    start_network: Callable[[], None] = field(default_factory=lambda: fetch.RealHost().start_network)
+    """VNC needs the network, which the medium does not start at boot."""
 
     def offer_text(self, why: str) -> int:
         self.say("")
@@ -188,6 +190,7 @@ class Bringup:
         return rc
 
     def run_vnc(self, layer: Path, opts: vnc.VncOptions) -> int:
+        self.start_network()
         env = gui_env(layer, vnc.qt_platform(), self.base_env)
         proc = self.popen(vnc.isolated_argv(self.gui_argv()), env=env)
         connect = vnc.netns_connector(proc.pid)
@@ -198,7 +201,13 @@ class Bringup:
             return self.offer_text("the installer's VNC display did not come up")
         proxy = vnc.AuthProxy(opts.password, connect, port=opts.port, log=self.say)
         proxy.start()
-        where = ", ".join(f"{a}:{opts.port}" for a in vnc.addresses()) or f"this machine's address, port {opts.port}"
+        addrs = vnc.addresses()
+        for _ in range(30):  # DHCP may still be running
+            if addrs:
+                break
+            time.sleep(1)
+            addrs = vnc.addresses()
+        where = ", ".join(f"{a}:{opts.port}" for a in addrs) or f"this machine's address, port {opts.port}"
         auth = "with the password from inst.vncpassword" if opts.password else "WITHOUT a password (inst.vnc.noauth)"
         self.say(f"Connect a VNC client to {where} {auth} to continue the installation.")
         self.marker(f"VNC ready port={opts.port} auth={'vnc' if opts.password else 'none'}")
@@ -220,6 +229,15 @@ def _serial_marker(text: str) -> None:
         _write_line(SERIAL, line)
 
 
+def _log_tail(path: str | None, lines: int = 25) -> None:
+    """A failed install's log tail on the serial console (the log has no secrets)."""
+    if not path:
+        return
+    with contextlib.suppress(OSError):
+        for line in Path(path).read_text(errors="replace").splitlines()[-lines:]:
+            _serial_marker(f"LOG {line}")
+
+
 def mem_available_mib(meminfo: Path = Path("/proc/meminfo")) -> int:
     """MemAvailable in MiB (-1 when unknown): reported with each page for the memory bench."""
     with contextlib.suppress(OSError, ValueError, IndexError):
@@ -235,7 +253,7 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     from PySide6.QtWidgets import QApplication, QWidget
 
     app = QApplication.instance() or QApplication(["azl-installer"])
-    seen: dict[str, str] = {"page": ""}
+    seen: dict[str, str] = {"page": "", "outcome": ""}
 
     def watch() -> None:
         for w in QApplication.topLevelWidgets():
@@ -246,6 +264,13 @@ def run_gui(argv: Sequence[str] = ()) -> int:
                 if page != seen["page"]:
                     seen["page"] = str(page)
                     _serial_marker(f"GUI page={page} mem_available_mib={mem_available_mib()}")
+                ctx = getattr(w, "ctx", None)
+                outcome = str(getattr(ctx, "outcome", ""))
+                if outcome != seen["outcome"] and outcome in ("finished", "failed", "cancelled"):
+                    seen["outcome"] = outcome
+                    _serial_marker(f"GUI outcome={outcome}")
+                    if outcome == "failed":
+                        _log_tail(getattr(ctx, "log_path", None))
 
     timer = QTimer(app)
     timer.timeout.connect(watch)

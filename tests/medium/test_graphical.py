@@ -101,6 +101,7 @@ class Harness:
             framebuffer=self.fbdev,
             fb_wait=0,
             popen=self.popen,  # type: ignore[arg-type]
+            start_network=lambda: None,
         )
 
     def run_text(self) -> int:
