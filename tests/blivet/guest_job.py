@@ -151,6 +151,9 @@ def apply(storage: dict[str, Any], engine: str, disks: list[str], pw: str | None
                 hits.append(str(f))
         res["secret_hits"] = hits
         res["blivet_log_bytes"] = blog.stat().st_size if blog.exists() else 0
+        if blog.exists():  # the commands blivet ran, with timestamps (where its time goes)
+            res["blivet_commands"] = [x[:160] for x in blog.read_text(errors="replace").splitlines()
+                                      if "program:" in x and "Running" in x][:200]
     return res
 
 

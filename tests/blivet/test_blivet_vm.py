@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,7 +56,7 @@ def lsblk_view(tree: dict[str, Any]) -> list[tuple[Any, ...]]:
 
     def walk(n: dict[str, Any], depth: int) -> None:
         out.append((depth, n["name"], n["type"], n["size"], n.get("fstype"), n.get("label")))
-        for c in n.get("children") or []:
+        for c in sorted(n.get("children") or [], key=lambda c: c["name"]):  # siblings: creation order differs
             walk(c, depth + 1)
 
     for n in tree.get("blockdevices", []):
@@ -133,6 +132,3 @@ def test_spanning_volume_group_is_refused(result: dict[str, dict[str, Any]]) -> 
     assert "/dev/vda" in b["stderr"] and "/dev/vdb" in b["stderr"] and "spanvg" in b["stderr"]
     assert "spanvg" in b["after_vgs"], "nothing was touched"
 
-
-def _unused(_: Path) -> None:  # keep Path imported for type hints in helpers above
-    return None
