@@ -15,12 +15,14 @@ from installer.backend.config import (
     Encryption,
     Guided,
     InstallConfig,
+    LogicalVolume,
     Packages,
     PartitionSpec,
     Root,
     Storage,
     SystemSettings,
     User,
+    VolumeGroup,
     random_hostname,
 )
 from installer.backend.errors import InvalidInput, Issue
@@ -90,6 +92,17 @@ class ManualPartition:
 
 
 @dataclass
+class ManualVolume:
+    """An LVM logical volume of a manual layout (its group is made from partitions with that vg)."""
+
+    name: str
+    vg: str
+    mount: str | None
+    size: str
+    fs: str = "ext4"
+
+
+@dataclass
 class FlowState:
     """Everything the user has chosen so far. Secrets are held as SecretStr."""
 
@@ -103,6 +116,7 @@ class FlowState:
     swap: str = "0"
     separate_home: bool = False
     partitions: list[ManualPartition] = field(default_factory=list)
+    volumes: list[ManualVolume] = field(default_factory=list)  # LVM logical volumes (manual layout)
     encrypt: bool = False
     passphrase: SecretStr = field(default_factory=lambda: SecretStr(""))
     passphrase_confirm: SecretStr = field(default_factory=lambda: SecretStr(""))
@@ -163,7 +177,8 @@ def validate_page(page: str, state: FlowState, machine: Machine) -> list[FieldIs
             except InvalidInput as exc:
                 out += [FieldIssue("partitions", validate.Result(validate.Code.BAD_CHARS, i.message, err))
                         for i in exc.issues]
-            if not any(p.mount == "/" for p in state.partitions):
+            if not any(p.mount == "/" for p in state.partitions) and not any(
+                    v.mount == "/" for v in state.volumes):
                 out.append(FieldIssue("partitions", validate.Result(
                     validate.Code.EMPTY, "the layout needs a partition mounted at /", err)))
     elif page == "encryption" and state.encrypt:
@@ -229,8 +244,10 @@ def to_config(state: FlowState) -> InstallConfig:
                 partitions=[PartitionSpec(mount=p.mount, size=p.size, fs=p.fs,
                                           encrypt=p.encrypt, label=p.label, vg=p.vg)
                             for p in state.partitions],
-                volume_groups=base.storage.volume_groups,
-                logical_volumes=base.storage.logical_volumes,
+                volume_groups=_volume_groups(state, base),
+                logical_volumes=[LogicalVolume(name=v.name, vg=v.vg, mount=v.mount, size=v.size,
+                                               fs=v.fs)
+                                 for v in state.volumes],
                 encryption=enc,
             )
         users: list[User] = []
@@ -268,6 +285,13 @@ def to_config(state: FlowState) -> InstallConfig:
         ]) from None
 
 
+def _volume_groups(state: FlowState, base: InstallConfig) -> list[VolumeGroup]:
+    """The answer file's groups, plus one for each vg named by a partition (in order)."""
+    names = [g.name for g in base.storage.volume_groups]
+    names += [p.vg for p in state.partitions if p.vg and p.vg not in names]
+    return [VolumeGroup(name=n) for n in dict.fromkeys(names)]
+
+
 def _groups_of(base: InstallConfig, name: str) -> list[str]:
     u = next((u for u in base.users if u.name == name), None)
     return list(u.groups) if u else []
@@ -288,6 +312,7 @@ def from_config(config: InstallConfig, machine: Machine) -> FlowState:
         s.layout = "manual"
         s.partitions = [ManualPartition(p.mount, p.size, p.fs, p.encrypt, p.label, p.vg)
                         for p in st.partitions or []]
+        s.volumes = [ManualVolume(lv.name, lv.vg, lv.mount, lv.size, lv.fs) for lv in st.logical_volumes]
     s.encrypt = st.encryption.enabled
     if st.encryption.passphrase is not None:
         s.passphrase = s.passphrase_confirm = st.encryption.passphrase
@@ -385,4 +410,22 @@ def guided_issues(state: FlowState) -> list[FieldIssue]:
         return [FieldIssue(str(e["loc"][0]) if e["loc"] else "guided", validate.Result(
             validate.Code.BAD_CHARS, str(e["msg"]).removeprefix("Value error, "), validate.Severity.ERROR))
             for e in exc.errors()]
+    return []
+
+
+def validate_volume(vol: ManualVolume, state: FlowState) -> list[FieldIssue]:
+    """Issues for one logical volume (the add/edit dialog's live validation)."""
+    err = validate.Severity.ERROR
+    try:
+        LogicalVolume(name=vol.name, vg=vol.vg, mount=vol.mount or None, size=vol.size,
+                      fs=vol.fs)
+    except ValidationError as exc:
+        return [FieldIssue(str(e["loc"][0]) if e["loc"] else "volume", validate.Result(
+            validate.Code.BAD_CHARS, str(e["msg"]).removeprefix("Value error, "), err))
+            for e in exc.errors()]
+    if vol.vg not in {p.vg for p in state.partitions if p.vg}:
+        return [FieldIssue("vg", validate.Result(
+            validate.Code.EMPTY, f"no partition is a physical volume of '{vol.vg}' (set its LVM group)", err))]
+    if vol.fs != "swap" and not vol.mount:
+        return [FieldIssue("mount", validate.Result(validate.Code.EMPTY, "give a mount point", err))]
     return []
