@@ -172,6 +172,12 @@ def main() -> int:
                 shutil.rmtree(cached, ignore_errors=True)
                 repo, names = synthetic_repo(cached, n)
             what = f"synthetic signed repository ({n} packages + base), custom set of {len(names)} leaves"
+        # a private snapshot (hard links where possible): a concurrent `make fixture-repo` may replace files
+        snap = tmpd / "repo-snapshot"
+        if subprocess.run(["cp", "-al", str(repo), str(snap)], capture_output=True).returncode != 0:
+            shutil.rmtree(snap, ignore_errors=True)
+            shutil.copytree(repo, snap)
+        repo = snap
         spec = spec_for(repo, names)
         print(f"payload bench: {what}; {len(spec.selection.names)} names in the set")
         run_bare(spec, fresh(tmpd, "warmup"))  # page cache and repo metadata warm for everybody

@@ -78,10 +78,17 @@ def tiny_repo(tmp_path_factory: pytest.TempPathFactory, needs_root: None) -> Rep
 
 
 @pytest.fixture(scope="session")
-def dist_repo(tiny_repo: Repo) -> Repo:
+def dist_repo(tiny_repo: Repo, tmp_path_factory: pytest.TempPathFactory) -> Repo:
     """The fixture distribution when it is (or can be) built, else the tiny repository."""
     p = _fixture_repo()
-    return Repo(p, "fixture") if p is not None else tiny_repo
+    if p is None:
+        return tiny_repo
+    # a private snapshot (hard links where possible): a concurrent `make fixture-repo` may replace files
+    snap = tmp_path_factory.mktemp("fixture-repo") / "repo"
+    if subprocess.run(["cp", "-al", str(p), str(snap)], capture_output=True).returncode != 0:
+        shutil.rmtree(snap, ignore_errors=True)
+        shutil.copytree(p, snap)
+    return Repo(snap, "fixture")
 
 
 def mounts_under(path: Path) -> list[str]:
