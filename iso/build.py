@@ -166,7 +166,7 @@ def build_live(os_dir: Path, os_key: str) -> tuple[Path, str]:
             ).stdout.split()[0]  # fmt: skip
             (out / "root-bytes").write_text(raw + "\n")
             run(["mksquashfs", str(root), str(out / "squashfs.img"), "-comp", "zstd",
-                 "-Xcompression-level", "19", "-b", "1M", "-noappend", "-quiet",
+                 "-Xcompression-level", "19", "-b", "128K", "-noappend", "-quiet",
                  "-processors", "2"])  # fmt: skip
             run(["rm", "-rf", "--one-file-system", str(root)])
     return stage_dir("live", key), key

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stage 2 of the installer medium: turn a copy of the stage-1 root into the live root.
+# Stage 2 of the installer medium: turn a copy of the stage-1 root into the live root (v2).
 # Usage: configure-live.sh ROOTDIR OUTDIR
 # Copies iso/rootfs over ROOTDIR, enables the launcher, masks units that slow a live boot,
 # unpacks kernel modules (the kernel's xz decompression stalls boots under emulation), trims

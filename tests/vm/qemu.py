@@ -48,6 +48,15 @@ def _kill_all() -> None:
 atexit.register(_kill_all)
 
 
+def _die_with_parent() -> None:
+    """In the QEMU child: get SIGKILL when the harness process dies (no orphaned guests)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     _kill_all()
     raise SystemExit(128 + signum)
