@@ -65,6 +65,7 @@ def sizes(medium: Medium) -> dict[str, float]:
         "iso_MB": iso / MB,
         "iso_without_gui_MB": (iso - gui) / MB,
         "live_squashfs_MB": float(info["squashfs_bytes"]) / MB,  # type: ignore[arg-type]
+        "repo_MB": float(info.get("repo_bytes", 0) or 0) / MB,  # type: ignore[arg-type]
     }
 
 
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({s['wheels_kept_raw_MB'] / max(s['wheels_raw_MB'], 1e-9):.0%} kept)")  # fmt: skip
     print(
         f"  ISO with / without the GUI layer {s['iso_MB']:7.1f} / {s['iso_without_gui_MB']:.1f} MB "
-        f"(+{s['gui_layer_compressed_MB'] / max(s['iso_without_gui_MB'], 1e-9):.1%}; the ISO includes the repo)"
+        f"(+{s['gui_layer_compressed_MB'] / max(s['iso_without_gui_MB'], 1e-9):.1%}; repo on it: {s['repo_MB']:.0f} MB)"
     )
     if args.alternatives:
         os_dirs = sorted(cache_root().glob("os-*/.done"), key=lambda p: p.stat().st_mtime)
