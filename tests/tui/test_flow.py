@@ -161,3 +161,72 @@ async def test_back_and_next_keep_values(machine) -> None:  # type: ignore[no-un
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert app.screen.query_one("#hostname", Input).value == "kept-name"
+
+
+async def add_via_dialog(pilot, button: str, fields: dict[str, str], selects: dict[str, str],  # type: ignore[no-untyped-def]
+                         checks: tuple[str, ...] = ()) -> None:
+    app = pilot.app
+    app.screen.query_one(button).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    for sel, text in fields.items():
+        await type_into(pilot, sel, text)
+    for sel, value in selects.items():
+        app.screen.query_one(sel, Select).value = value
+    for sel in checks:
+        app.screen.query_one(sel).focus()
+        await pilot.press("space")
+    await pilot.pause()
+    ok = app.screen.query_one("#p-ok, #v-ok")
+    ok.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert app.page == "disk", screen_text(app)
+
+
+async def test_manual_lvm_walk_equals_answer_file(machine) -> None:  # type: ignore[no-untyped-def]
+    app = InstallerApp(machine, dry_run=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.goto("disk")
+        await pilot.pause()
+        app.screen.query_one("#layout-manual", RadioButton).value = True
+        await pilot.pause()
+        await add_via_dialog(pilot, "#add", {"#p-mount": "/boot/efi", "#p-size": "512MiB"}, {"#p-fs": "vfat"})
+        await add_via_dialog(pilot, "#add", {"#p-mount": "/boot", "#p-size": "1GiB"}, {"#p-fs": "ext4"})
+        await add_via_dialog(pilot, "#add", {"#p-mount": "", "#p-size": "rest", "#p-vg": "sys"}, {"#p-fs": "none"},
+                             checks=("#p-encrypt",))
+        assert "needs a partition mounted at /" in screen_text(app)
+        # a volume in a group no partition belongs to is refused live
+        app.screen.query_one("#add-lv").focus()
+        await pilot.press("enter")
+        await type_into(pilot, "#v-name", "root")
+        await type_into(pilot, "#v-vg", "nosuch")
+        await type_into(pilot, "#v-mount", "/")
+        await type_into(pilot, "#v-size", "20GiB")
+        assert "no partition is a physical volume of 'nosuch'" in screen_text(app)
+        await type_into(pilot, "#v-vg", "sys")
+        app.screen.query_one("#v-fs", Select).value = "xfs"
+        await pilot.pause()
+        app.screen.query_one("#v-ok").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await add_via_dialog(pilot, "#add-lv", {"#v-name": "home", "#v-vg": "sys", "#v-mount": "/home",
+                                                "#v-size": "rest"}, {"#v-fs": "ext4"})
+        assert "needs a partition mounted at /" not in screen_text(app)
+        await next_page(pilot, "encryption")
+        app.screen.query_one("#encrypt").focus()
+        await pilot.press("space")
+        await type_into(pilot, "#passphrase", "Tui-Correct-Horse-42")
+        await type_into(pilot, "#passphrase_confirm", "Tui-Correct-Horse-42")
+        await next_page(pilot, "hostname")
+        await type_into(pilot, "#hostname", "tui-lvm-01")
+        await next_page(pilot, "user")
+        await type_into(pilot, "#full_name", "Lin Lvm")
+        await type_into(pilot, "#password", "Volume-Groups-4-All")
+        await type_into(pilot, "#password_confirm", "Volume-Groups-4-All")
+        await next_page(pilot, "summary")
+        assert "/dev/sys/root xfs /" in screen_text(app)
+        got = flow.to_config(app.state)
+    want = load_file(ANSWERS / "tui-manual-lvm.yaml").config
+    pw = {"lin": "Volume-Groups-4-All"}
+    assert normalized(got, pw) == normalized(want, pw)

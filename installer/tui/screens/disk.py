@@ -46,10 +46,17 @@ class DiskScreen(PageScreen):
                 yield Button("Add", id="add", compact=True)
                 yield Button("Edit", id="edit", compact=True)
                 yield Button("Delete", id="delete", compact=True)
+            yield Static("LVM logical volumes (on partitions given an LVM group):", classes="hint", markup=False)
+            yield DataTable(id="volumes", cursor_type="row", show_cursor=True, zebra_stripes=False)
+            with Horizontal(classes="nav"):
+                yield Button("Add LV", id="add-lv", compact=True)
+                yield Button("Edit LV", id="edit-lv", compact=True)
+                yield Button("Delete LV", id="delete-lv", compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#partitions", DataTable)
         table.add_columns("Mount", "Size", "FS", "Encrypt", "LVM group")
+        self.query_one("#volumes", DataTable).add_columns("Name", "LVM group", "Mount", "Size", "FS")
         super().on_mount()
 
     def load(self) -> None:
@@ -92,6 +99,10 @@ class DiskScreen(PageScreen):
         table.clear()
         for p in self.state.partitions:
             table.add_row(p.mount or "-", p.size, p.fs, "yes" if p.encrypt else "no", p.vg or "-")
+        lvs = self.query_one("#volumes", DataTable)
+        lvs.clear()
+        for v in self.state.volumes:
+            lvs.add_row(v.name, v.vg, v.mount or "-", v.size, v.fs)
 
     # ------------------------------------------------------------------ manual editing
     def _selected(self) -> int | None:
@@ -115,7 +126,7 @@ class DiskScreen(PageScreen):
         self.app.push_screen(PartitionDialog(), done)
 
     @on(Button.Pressed, "#edit")
-    @on(DataTable.RowSelected)
+    @on(DataTable.RowSelected, "#partitions")
     def action_edit(self) -> None:
         from installer.tui.widgets.partition_dialog import PartitionDialog
 
@@ -134,4 +145,43 @@ class DiskScreen(PageScreen):
         i = self._selected()
         if i is not None:
             del self.state.partitions[i]
+            self._updated()
+
+    # ------------------------------------------------------------------ LVM logical volumes
+    def _selected_lv(self) -> int | None:
+        table = self.query_one("#volumes", DataTable)
+        if not self.state.volumes:
+            return None
+        return min(max(table.cursor_row, 0), len(self.state.volumes) - 1)
+
+    @on(Button.Pressed, "#add-lv")
+    def action_add_lv(self) -> None:
+        from installer.tui.widgets.volume_dialog import VolumeDialog
+
+        def done(vol: flow.ManualVolume | None) -> None:
+            if vol is not None:
+                self.state.volumes.append(vol)
+                self._updated()
+        self.app.push_screen(VolumeDialog(self.state), done)
+
+    @on(Button.Pressed, "#edit-lv")
+    @on(DataTable.RowSelected, "#volumes")
+    def action_edit_lv(self) -> None:
+        from installer.tui.widgets.volume_dialog import VolumeDialog
+
+        i = self._selected_lv()
+        if i is None:
+            return
+
+        def done(vol: flow.ManualVolume | None) -> None:
+            if vol is not None:
+                self.state.volumes[i] = vol
+                self._updated()
+        self.app.push_screen(VolumeDialog(self.state, self.state.volumes[i]), done)
+
+    @on(Button.Pressed, "#delete-lv")
+    def action_delete_lv(self) -> None:
+        i = self._selected_lv()
+        if i is not None:
+            del self.state.volumes[i]
             self._updated()
