@@ -45,6 +45,37 @@ WantedBy=multi-user.target
 """
 
 
+BOOT_UUID = "0b007e11-5b7d-4e21-9f0a-0123456789ab"
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+GRUB_MODULES = ["part_gpt", "part_msdos", "fat", "ext2", "normal", "linux", "search", "search_fs_uuid",
+                "configfile", "echo", "gzio", "all_video", "serial", "terminal", "test", "boot"]
+
+
+def make_uefi_disk(root: Path, bootdir: Path, rootimg: Path, disk: Path, work: Path, kver: str,
+                   cmdline: str) -> None:
+    """GPT: ESP (FAT, EFI/BOOT/BOOTX64.EFI), /boot (ext4, grub2/grub.cfg), the LUKS2 root image."""
+    (bootdir / "grub2" / "grub.cfg").write_text(
+        "serial --unit=0 --speed=115200\nterminal_output serial console\nset timeout=0\n"
+        f"menuentry 'Azure Linux 3.0 fixture' {{\n  linux /vmlinuz-{kver} {cmdline}\n"
+        f"  initrd /initramfs-{kver}.img\n}}\n")
+    esp, boot = work / "esp.img", work / "boot.img"
+    run(["mkfs.vfat", "-C", str(esp), str(64 * 1024)], stdout=subprocess.DEVNULL)
+    run(["mmd", "-i", str(esp), "::/EFI", "::/EFI/BOOT"])
+    run(["mcopy", "-i", str(esp), str(root / "tmp/BOOTX64.EFI"), "::/EFI/BOOT/BOOTX64.EFI"])
+    run(["truncate", "-s", str(256 * 2**20), str(boot)])
+    run(["mkfs.ext4", "-q", "-F", "-U", BOOT_UUID, "-d", str(bootdir), str(boot)])
+    mib = 2**20
+    root_mib = -(-rootimg.stat().st_size // mib)
+    run(["truncate", "-s", str((1 + 64 + 256 + root_mib + 1) * mib), str(disk)])
+    table = (f"label: gpt\nstart=2048, size={64 * 2048}, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n"
+             f"size={256 * 2048}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n"
+             f"size={root_mib * 2048}, type=CA7D7CCB-63ED-4C53-861C-1742536059CC\n")
+    run(["sfdisk", "-q", str(disk)], input=table.encode())
+    for img, start in ((esp, 1), (boot, 65), (rootimg, 321)):
+        run(["dd", f"if={img}", f"of={disk}", "bs=1M", f"seek={start}", "conv=notrunc,sparse", "status=none"])
+
+
 def run(argv: list[str], **kw) -> subprocess.CompletedProcess:
     kw.setdefault("check", True)
     return subprocess.run(argv, **kw)
@@ -92,6 +123,9 @@ def main() -> int:
     ap.add_argument("--repo", default=str(REPO_ROOT / "build" / "fixture-repo"))
     ap.add_argument("--keep", help="keep the work directory here (image, serial log)")
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--firmware", choices=["direct", "uefi"], default="direct",
+                    help="direct: QEMU -kernel/-initrd; uefi: OVMF, GPT disk with ESP (GRUB EFI binary "
+                         "from the target's grub2-mkimage), /boot ext4, LUKS2 root")
     args = ap.parse_args()
     repo = Path(args.repo).resolve()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="fixture-boot-", dir="/var/tmp"))
@@ -118,11 +152,27 @@ def main() -> int:
         t["dracut"] = time.monotonic() - t0
 
         t0 = time.monotonic()
+        uefi = args.firmware == "uefi"
+        if uefi:  # the EFI binary from the target's own grub2-mkimage (what grub2-install runs)
+            early = root / "tmp/early.cfg"
+            early.write_text(f"search --no-floppy --fs-uuid --set=root {BOOT_UUID}\nset prefix=($root)/grub2\n")
+            chroot_run(root, ["grub2-mkimage", "-O", "x86_64-efi", "-p", "/grub2", "-c", "/tmp/early.cfg",
+                              "-o", "/tmp/BOOTX64.EFI", *GRUB_MODULES])
+            shutil.copytree(root / "usr/lib/grub/x86_64-efi", root / "boot/grub2/x86_64-efi")
+        t["grub"] = time.monotonic() - t0
+
+        t0 = time.monotonic()
         img = work / "root.img"
+        fs_uuid = "6a1f9c3e-5b7d-4e21-9f0a-0123456789ab"
+        fstab = f"UUID={fs_uuid} / ext4 defaults 0 1\n"
+        bootdir = work / "bootfs"
+        if uefi:  # /boot on its own ext4 partition, the root on LUKS
+            shutil.move(root / "boot", bootdir)
+            (root / "boot").mkdir()
+            fstab += f"UUID={BOOT_UUID} /boot ext4 defaults 0 2\n"
+        (root / "etc/fstab").write_text(fstab)
         size = int(run(["du", "-sb", str(root)], capture_output=True, text=True).stdout.split()[0])
         size = (int(size * 1.4) // 2**20 + 256) * 2**20
-        fs_uuid = "6a1f9c3e-5b7d-4e21-9f0a-0123456789ab"
-        (root / "etc/fstab").write_text(f"UUID={fs_uuid} / ext4 defaults 0 1\n")
         run(["truncate", "-s", str(size), str(img)])
         run(["mkfs.ext4", "-q", "-F", "-U", fs_uuid, "-d", str(root), str(img)])
         with open(img, "r+b") as f:
@@ -131,17 +181,27 @@ def main() -> int:
              "--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000", "-q",
              "--key-file", str(keyfile), str(img)])
         luks_uuid = run(["cryptsetup", "luksUUID", str(img)], capture_output=True, text=True).stdout.strip()
+
+        cmdline = (f"root=UUID={fs_uuid} rw rd.luks.uuid={luks_uuid} "
+                   f"rd.luks.key={luks_uuid}=/etc/fixture-luks.key console=ttyS0 panic=-1")
+        if uefi:
+            disk = work / "disk.img"
+            make_uefi_disk(root, bootdir, img, disk, work, kver, cmdline)
+            img = disk
         t["image"] = time.monotonic() - t0
 
         t0 = time.monotonic()
         log = work / "serial.log"
-        cmdline = (f"root=UUID={fs_uuid} rw rd.luks.uuid={luks_uuid} "
-                   f"rd.luks.key={luks_uuid}=/etc/fixture-luks.key console=ttyS0 panic=-1")
         qemu = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "1024", "-smp", "1",
                 "-machine", "q35", "-display", "none", "-no-reboot", "-serial", f"file:{log}",
-                "-kernel", str(root / f"boot/vmlinuz-{kver}"), "-initrd", str(root / f"boot/initramfs-{kver}.img"),
-                "-append", cmdline, "-drive", f"file={img},format=raw,if=virtio",
-                "-nic", "user,model=virtio-net-pci"]
+                "-drive", f"file={img},format=raw,if=virtio", "-nic", "user,model=virtio-net-pci"]
+        if uefi:
+            shutil.copy(OVMF_VARS, work / "vars.fd")
+            qemu += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+                     "-drive", f"if=pflash,format=raw,file={work / 'vars.fd'}"]
+        else:
+            qemu += ["-kernel", str(root / f"boot/vmlinuz-{kver}"),
+                     "-initrd", str(root / f"boot/initramfs-{kver}.img"), "-append", cmdline]
         with contextlib.suppress(subprocess.TimeoutExpired):
             run(qemu, timeout=args.timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         t["boot"] = time.monotonic() - t0

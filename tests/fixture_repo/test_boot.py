@@ -1,5 +1,6 @@
-"""Core from the fixture repository boots to multi-user.target from a LUKS2 root (QEMU, TCG).
-Slow (3-5 minutes): runs only with AZL_VM=1, like the other VM tests."""
+"""Core from the fixture repository boots to multi-user.target from a LUKS2 root (QEMU, TCG):
+direct kernel boot, and UEFI (OVMF -> the target's GRUB EFI image -> kernel).
+Slow (3-5 minutes each): runs only with AZL_VM=1, like the other VM tests."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ pytestmark = [pytest.mark.root, pytest.mark.vm]
 
 
 @pytest.mark.skipif(os.environ.get("AZL_VM") != "1", reason="VM test: run with AZL_VM=1")
-def test_core_boots_encrypted(fixture_repo: Path) -> None:
+@pytest.mark.parametrize("firmware", ["direct", "uefi"])
+def test_core_boots_encrypted(fixture_repo: Path, firmware: str) -> None:
     if not shutil.which("qemu-system-x86_64"):
         pytest.skip("qemu-system-x86_64 is missing")
-    res = subprocess.run([sys.executable, str(BUILD.parent / "boot-check.py"), "--repo", str(fixture_repo)],
-                         capture_output=True, text=True, timeout=1500)
+    if firmware == "uefi" and not Path("/usr/share/OVMF/OVMF_CODE_4M.fd").exists():
+        pytest.skip("OVMF is missing")
+    res = subprocess.run([sys.executable, str(BUILD.parent / "boot-check.py"), "--repo", str(fixture_repo),
+                          "--firmware", firmware], capture_output=True, text=True, timeout=1500)
     assert res.returncode == 0, res.stdout + res.stderr[-4000:]
     report = json.loads(res.stdout.strip().splitlines()[-1])
     assert report["state"] == "running" and not report["failed_units"]
