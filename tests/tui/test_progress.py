@@ -169,3 +169,16 @@ async def test_cancel_asks_first(machine, tmp_path, monkeypatch, confirm) -> Non
         await pilot.press("enter")
         await pilot.pause()
     assert app.return_code == 130
+
+
+async def test_serial_mode_batches_log_and_progress(machine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    events = read_events(EVENTS)
+    cut = next(i for i, e in enumerate(events) if getattr(e, "message", "") == "installing systemd")
+    app = prefilled_app(machine, tmp_path, start="progress", replay=events[:cut + 1], serial=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ProgressScreen)
+        assert screen.query_one("#log", Log).line_count == 0  # batched: nothing drawn per event
+        await pilot.pause(0.8)
+        assert screen.query_one("#log", Log).line_count == len(screen.log_lines) > 10
+        assert "(4/12) installing systemd" in screen_text(app)

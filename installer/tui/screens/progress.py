@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, Log, ProgressBar, Static
 
 from installer.backend import flow
@@ -31,6 +32,7 @@ from installer.tui.screens.base import KEYS, PageScreen
 from installer.tui.widgets.confirm import ConfirmDialog
 
 SHOWN_LEVELS = ("info", "warning", "error")
+SERIAL_FLUSH_S = 0.5
 
 
 def format_eta(seconds: float | None) -> str:
@@ -61,6 +63,9 @@ class ProgressScreen(PageScreen):
         self.outcome: str | None = None  # "ok" | "failed" | "cancelled"
         self.log_path: str | None = None
         self.log_lines: list[str] = []
+        self._pending_lines: list[str] = []
+        self._pending_progress: StepProgress | None = None
+        self._flush_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Azure Linux installer - Installing", classes="title", markup=False)
@@ -100,12 +105,47 @@ class ProgressScreen(PageScreen):
     def _engine_event(self, message: EngineEvent) -> None:
         self.handle_event(message.event)
 
+    # On a serial console a scrolling log repaints its whole region for every line, and a progress
+    # update repaints three lines: batch both and draw at most every SERIAL_FLUSH_S seconds.
+    def _batched(self) -> bool:
+        return bool(getattr(self.app, "serial", False))
+
     def write_log(self, line: str) -> None:
         line = redact(line)
         self.log_lines.append(line)
-        self.query_one("#log", Log).write_line(line)
+        if self._batched():
+            self._pending_lines.append(line)
+            self._schedule()
+        else:
+            self.query_one("#log", Log).write_line(line)
+
+    def _schedule(self) -> None:
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(SERIAL_FLUSH_S, self.flush)
+
+    def flush(self) -> None:
+        """Draw what was batched (serial mode)."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        if self._pending_lines:
+            self.query_one("#log", Log).write_lines(self._pending_lines)
+            self._pending_lines = []
+        if self._pending_progress is not None:
+            ev, self._pending_progress = self._pending_progress, None
+            self._show_progress(ev)
+
+    def _show_progress(self, ev: StepProgress) -> None:
+        self.query_one("#overall", ProgressBar).update(progress=round(ev.overall * 100, 1))
+        detail = redact(ev.message)
+        if ev.current is not None and ev.count:
+            detail = f"({ev.current}/{ev.count}) {detail}"
+        self.query_one("#detail", Static).update(detail[:78])
+        self.query_one("#eta", Static).update(format_eta(ev.eta_s))
 
     def handle_event(self, ev: Event) -> None:
+        if isinstance(ev, Finished | Failed):
+            self.flush()
         if isinstance(ev, PlanReady):
             self.write_log(f"plan: {len(ev.steps)} steps")
             for s in ev.summary:
@@ -113,14 +153,14 @@ class ProgressScreen(PageScreen):
         elif isinstance(ev, StepStarted):
             self.query_one("#step", Static).update(f"Step {ev.index + 1}/{ev.total}: {ev.title}")
             self.query_one("#detail", Static).update("")
+            self._pending_progress = None  # the previous step's detail is no longer news
             self.write_log(f"[{ev.index + 1}/{ev.total}] {ev.title}")
         elif isinstance(ev, StepProgress):
-            self.query_one("#overall", ProgressBar).update(progress=round(ev.overall * 100, 1))
-            detail = redact(ev.message)
-            if ev.current is not None and ev.count:
-                detail = f"({ev.current}/{ev.count}) {detail}"
-            self.query_one("#detail", Static).update(detail[:78])
-            self.query_one("#eta", Static).update(format_eta(ev.eta_s))
+            if self._batched():
+                self._pending_progress = ev
+                self._schedule()
+            else:
+                self._show_progress(ev)
         elif isinstance(ev, LogLine):
             if ev.level in SHOWN_LEVELS:
                 prefix = "" if ev.level == "info" else f"{ev.level}: "
