@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -173,11 +174,14 @@ class Guest:
         self._cond = threading.Condition()
         self._reader: threading.Thread | None = None
         self._eof = False
+        # a Unix socket path must be < 108 bytes: keep it in a short private temp dir
+        self._sockdir = Path(tempfile.mkdtemp(prefix="azl-vm-"))
+        self.sock_path = self._sockdir / "serial.sock"
 
     # --- life cycle -------------------------------------------------------------------------
     def argv(self) -> list[str]:
         s = self.spec
-        sock = self.workdir / f"{self.name}.serial.sock"
+        sock = self.sock_path
         argv = [
             "qemu-system-x86_64",
             "-name", self.name,
@@ -234,14 +238,20 @@ class Guest:
 
     def start(self) -> Guest:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        sock_path = self.workdir / f"{self.name}.serial.sock"
+        sock_path = self.sock_path
         with contextlib.suppress(FileNotFoundError):
             sock_path.unlink()
         argv = self.argv()
         (self.workdir / f"{self.name}.argv.json").write_text(json.dumps(argv, indent=1))
         qemu_log = (self.workdir / f"{self.name}.qemu.log").open("wb")
         self.started_at = time.monotonic()
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=qemu_log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=qemu_log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
         qemu_log.close()
         with _lock:
             _started[self.proc.pid] = self.proc
@@ -302,8 +312,7 @@ class Guest:
                 self.sock.close()
         if self._reader is not None:
             self._reader.join(timeout=5)
-        with contextlib.suppress(FileNotFoundError):
-            (self.workdir / f"{self.name}.serial.sock").unlink()
+        shutil.rmtree(self._sockdir, ignore_errors=True)
         return proc.returncode if proc is not None else None
 
     def __enter__(self) -> Guest:
