@@ -191,6 +191,7 @@ class ProgressScreen(PageScreen):
             self._done()
 
     def _done(self) -> None:
+        self.flush()  # the outcome is drawn at once, batched or not
         cancel = self.query_one("#cancel", Button)
         cancel.disabled = True
         nxt = self.query_one("#next", Button)
