@@ -63,6 +63,7 @@ def readback(disks: list[str], plan: Any) -> dict[str, Any]:
     from installer.backend.storage.actions import LuksFormat, Mkfs
 
     r: dict[str, Any] = {"sfdisk": {}, "luks": {}, "blkid": {}}
+    sh("udevadm settle")  # lsblk reads the udev database: let the last mkfs's change events land
     for d in disks:
         r["sfdisk"][d] = json.loads(out(["sfdisk", "--json", d]) or "{}").get("partitiontable")
     r["lsblk"] = json.loads(out(["lsblk", "-J", "-b", "-p", "-o", "NAME,TYPE,SIZE,FSTYPE,LABEL,MOUNTPOINT", *disks])
