@@ -370,7 +370,7 @@ class Guest:
     def wait_marker(self, kinds: tuple[str, ...], timeout: float, start: int = 0) -> re.Match[str]:
         """Wait for an ``AZL-INSTALLER: <KIND>`` line of one of ``kinds``."""
         alts = "|".join(re.escape(k) for k in kinds)
-        return self.wait_for(rf"AZL-INSTALLER: ({alts})([^\r\n]*)\r?\n", timeout, start)
+        return self.wait_for(rf"AZL-INSTALLER: ({alts})([^\r\n]*)\r*\n", timeout, start)
 
     def send(self, text: str) -> None:
         assert self.sock is not None

@@ -183,9 +183,12 @@ def verify_installed(
         guest.send("stty -echo; " + line + "\r")
         guest.wait_for(r"\nV:END", 300, start=m.end())
         values: dict[str, str] = {}
-        for k, v in re.findall(r"^V:([a-z_]+)=(.*?)\r?$", guest.text[m.end() :], re.M):
+        out = guest.text[m.end() :].replace("\r", "\n")
+        for k, v in re.findall(r"^V:([a-z_]+)=(.*)$", out, re.M):
             values[k] = v.strip()
-        guest.send("sudo -S -p '' poweroff\r")
+        guest.send(f"printf '%s\\n' {shlex.quote(password)} | sudo -S -p '' poweroff\r")
+        with contextlib.suppress(AssertionError):
+            guest.wait_exit(120)
         return Facts(values=values, boot_seconds=boot_seconds)
     finally:
         guest.stop()
