@@ -182,6 +182,11 @@ class BlivetEngine:
         ctx.log(f"blivet: do_it ran {len(actions)} action(s) in {time.monotonic() - t0 - t_scan - t_sched:.1f} s",
                 "debug")
         sched.fix_tables()
+        # blivet formats through libblockdev; make sure udev's database (lsblk, /dev/disk/by-*,
+        # which dracut and GRUB read in later steps) shows every new filesystem and label
+        formatted = [a.device for a in plan.actions if isinstance(a, Mkfs)]
+        if formatted:
+            ctx.system.run(["udevadm", "trigger", "--action=change", "--settle", *formatted], check=False)
         ctx.progress((n - len(plan.mounts())) / n, "blivet: partition names and flags set")
         for i, m in enumerate(plan.mounts()):
             ctx.check_cancel()
