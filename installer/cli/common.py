@@ -59,3 +59,17 @@ def plan_for(loaded: Loaded, machine: Machine, config: InstallConfig | None = No
         return make_plan(config or loaded.config, machine, **kw)
     except InvalidInput as exc:
         raise loaded.locate(exc) from None
+
+
+MEDIUM_REPO_PATH = "/run/install/repo"  # where the installer medium exposes its repository
+
+
+def assume_medium_repo_for_dry_run() -> str | None:
+    """A dry run on a developer's machine has no medium: plan as if its repository were at the
+    medium's path, so the whole flow can be tried (nothing is read from it in a dry run)."""
+    import os
+
+    if os.environ.get("AZL_MEDIUM_REPO"):
+        return None
+    os.environ["AZL_MEDIUM_REPO"] = MEDIUM_REPO_PATH
+    return f"dry run: assuming the installer medium's repository at {MEDIUM_REPO_PATH}"

@@ -21,13 +21,14 @@ from installer.cli.common import (
     EXIT_CANCELLED,
     EXIT_INVALID,
     EXIT_REFUSED,
+    assume_medium_repo_for_dry_run,
     err,
     get_machine,
     load_answers,
     plan_for,
     print_issues,
 )
-from installer.cli.render import EventFanout, JsonLines, LogFile, PlainProgress, RichProgress
+from installer.cli.render import EventFanout, JsonLines, LogFile, PlainProgress, RichProgress, strip_step
 
 MEDIUM_MARKER = "/etc/azl-installer-medium"
 
@@ -89,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
         err(f"--size: {exc}")
         return EXIT_INVALID
     config = loaded.config
+    if args.dry_run and not config.packages.repositories:
+        note = assume_medium_repo_for_dry_run()
+        if note:
+            err(note)
 
     with contextlib.ExitStack() as stack:
         try:
@@ -149,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     if result.cancelled:
         err("install cancelled; everything set up was torn down")
         return EXIT_CANCELLED
-    err(f"install failed in step '{result.failed_step}': {result.error}")
+    err(f"install failed in step '{result.failed_step}': {strip_step(result.failed_step or '', result.error or '')}")
     if log_path:
         err(f"the log is at {log_path}")
     return result.exit_code

@@ -19,6 +19,11 @@ from installer.backend.events import (
 from installer.backend.secrets import redact
 
 
+def strip_step(step_id: str, error: str) -> str:
+    """Errors from a step start with its id; don't say it twice after 'in step X'."""
+    return error[len(step_id) + 2:] if step_id and error.startswith(step_id + ": ") else error
+
+
 class EventFanout:
     """Sends each event to every sink; thread-safe."""
 
@@ -79,7 +84,7 @@ class PlainProgress:
         elif isinstance(ev, LogLine) and ev.level in ("warning", "error"):
             print(f"  {ev.level}: {ev.message}", file=self.stream, flush=True)
         elif isinstance(ev, Failed):
-            print(f"FAILED in {ev.step_id}: {ev.error}", file=self.stream, flush=True)
+            print(f"FAILED in {ev.step_id}: {strip_step(ev.step_id, ev.error)}", file=self.stream, flush=True)
         elif isinstance(ev, Finished):
             print(f"Install finished in {ev.duration_s:.0f}s", file=self.stream, flush=True)
 

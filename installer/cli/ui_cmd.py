@@ -27,6 +27,10 @@ def choose_ui(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     ui = choose_ui(args)
+    if args.dry_run:
+        from installer.cli.common import assume_medium_repo_for_dry_run
+
+        assume_medium_repo_for_dry_run()
     if ui == "gui":
         from installer.gui.app import run as run_gui
 
