@@ -196,7 +196,13 @@ class BlivetEngine:
 
 def _teardown_all(b: Any) -> Callable[[], None]:
     def run() -> None:
-        b.devicetree.teardown_all()
+        try:
+            b.devicetree.teardown_all()
+        except FileNotFoundError as exc:
+            # blivet runs `lsof MOUNTPOINT` to diagnose a failed umount; without lsof on the
+            # system that diagnosis itself raises and hides the real cause: say what failed.
+            raise RuntimeError(f"blivet could not unmount a filesystem on the target (still busy); "
+                               f"its diagnosis needs {exc.filename or 'lsof'}, which is not installed") from exc
 
     return run
 
