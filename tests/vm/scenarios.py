@@ -184,7 +184,7 @@ def verify_installed(
         guest.wait_for(r"\nV:END", 300, start=m.end())
         values: dict[str, str] = {}
         out = guest.text[m.end() :].replace("\r", "\n")
-        for k, v in re.findall(r"^V:([a-z_]+)=(.*)$", out, re.M):
+        for k, v in re.findall(r"^V:([a-z0-9_]+)=(.*)$", out, re.M):
             values[k] = v.strip()
         guest.send(f"printf '%s\\n' {shlex.quote(password)} | sudo -S -p '' poweroff\r")
         with contextlib.suppress(AssertionError):
