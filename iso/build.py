@@ -290,6 +290,18 @@ def build_iso(
     return stage_dir("iso", key), key
 
 
+def prune(in_use: set[Path], keep_others: int = 1) -> None:
+    """Each source change makes a new layer and ISO (~0.5 GB): keep the ones this build uses and
+    the newest other of each kind, delete older ones (the cache would otherwise fill the disk)."""
+    root = cache_root()
+    for kind in ("wheels", "os", "live", "layer", "gui", "iso"):
+        dirs = sorted((d for d in root.glob(f"{kind}-*") if d.is_dir() and d not in in_use),
+                      key=lambda d: d.stat().st_mtime, reverse=True)
+        for old in dirs[keep_others:]:
+            log(f"pruning old cache entry {old.name}")
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "build", help="where to link the ISO")
@@ -309,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
 
         gui, gui_key = build_gui(os_dir, os_key)
         iso_dir, _ = build_iso(live, live_key, layer, layer_key, gui, gui_key)
+        prune({wheels, os_dir, live, layer, gui, iso_dir})
     args.out.mkdir(parents=True, exist_ok=True)
     for name in ("azl-installer.iso", "info.json"):
         dest = args.out / ("iso-info.json" if name == "info.json" else name)

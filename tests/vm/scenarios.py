@@ -157,6 +157,7 @@ def verify_installed(
     packages: list[str],
     memory: int = 1024,
     timeout: float = BOOT_TIMEOUT,
+    extra: str = "",
 ) -> Facts:
     """Boot the installed disk(s) alone and collect facts as ``user`` (via sudo)."""
     spec = GuestSpec(firmware=firmware, memory=memory, disks=disks, boot_from="disk")
@@ -178,7 +179,7 @@ def verify_installed(
         guest.send(password + "\r")
         m = guest.wait_for(r"[$#] ?$|[$#] ", 120, start=m.end())
         pkgs = ",".join(f"$(rpm -q --quiet {shlex.quote(p)} && echo {p})" for p in packages)
-        script = VERIFY_SCRIPT.format(user=user, packages=pkgs)
+        script = VERIFY_SCRIPT.format(user=user, packages=pkgs) + extra
         line = f"printf '%s\\n' {shlex.quote(password)} | sudo -S -p '' sh -c {shlex.quote(script)} ; echo V:END"
         guest.send("stty -echo; " + line + "\r")
         guest.wait_for(r"\nV:END", 300, start=m.end())

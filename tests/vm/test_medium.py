@@ -80,6 +80,9 @@ def test_core_luks_install(medium: Medium, vmdir: Path, firmware: str) -> None:
         vmdir, result.disks, firmware=firmware, user="azureuser", password="azureuser-pw",
         passphrase="azl-vm-test-passphrase", packages=["openssh-server", "sudo", "cryptsetup"],
     )  # fmt: skip
+    print("verification summary (from inside the installed system):")
+    for key, value in sorted(facts.items()):
+        print(f"  {key:18} {value}")
     assert facts["hostname"] == "azl-vm-core"
     assert "wheel" in facts["groups"].split()
     assert facts["root_on_crypt"] == "1"
