@@ -17,7 +17,7 @@ KS = REPO / "examples" / "ks-post-check.ks"
 READ_RESULT = """
 echo V:ks_result=$(tail -n 1 /root/ks-check.txt 2>/dev/null)
 echo V:ks_pass=$(grep -c '^PASS' /root/ks-check.txt 2>/dev/null)
-echo V:ks_post_log=$(test -s /root/ks-post.log && echo yes)
+echo V:ks_post_log=$(test -e /root/ks-post.log && echo yes)
 """
 
 
