@@ -81,8 +81,9 @@ def test_core_luks_install(medium: Medium, vmdir: Path, firmware: str) -> None:
         passphrase="azl-vm-test-passphrase", packages=["openssh-server", "sudo", "cryptsetup"],
     )  # fmt: skip
     print("verification summary (from inside the installed system):")
-    for key, value in sorted(facts.items()):
+    for key, value in sorted(facts.values.items()):
         print(f"  {key:18} {value}")
+    print(f"  {'boot_seconds':18} {facts.boot_seconds:.0f}")
     assert facts["hostname"] == "azl-vm-core"
     assert "wheel" in facts["groups"].split()
     assert facts["root_on_crypt"] == "1"
