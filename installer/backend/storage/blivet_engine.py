@@ -140,7 +140,8 @@ class BlivetEngine:
         b = blivet.Blivet()
         b.exclusive_disks = [Path(d).name for d in plan.disks]
         # from here on, whatever happens, blivet tears down what it set up on these disks
-        ctx.push_teardown("blivet: close LUKS and deactivate LVM on " + ", ".join(plan.disks), _teardown_all(b))
+        ctx.push_teardown("blivet: close LUKS and deactivate LVM on " + ", ".join(plan.disks),
+                          _teardown_all(b, ctx, list(plan.disks)))
         ctx.progress(0.01, "blivet: scanning " + ", ".join(plan.disks))
         t0 = time.monotonic()
         b.reset()
@@ -194,17 +195,84 @@ class BlivetEngine:
             ctx.progress((n - len(plan.mounts()) + i + 1) / n, m.describe(), current=done[0] + i + 1, count=n)
 
 
-def _teardown_all(b: Any) -> Callable[[], None]:
+def _teardown_all(b: Any, ctx: StepContext, disks: list[str]) -> Callable[[], None]:
+    """blivet's ``teardown_all()`` with a diagnosis: what blivet still sees mounted before it
+    starts (logged), and, when an unmount or a LUKS close fails, which process, mount, loop
+    device or swap holds it (storage/holders.py, from /proc; ``lsof`` is not on the medium)."""
+
     def run() -> None:
+        mounted = _mounted(b)
+        for path, fstype, mp, note in mounted:
+            ctx.log(f"blivet sees {path} ({fstype}) mounted at {mp}{note}", "debug")
+        handler = _LogForward(ctx)
+        for name in _BLIVET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.DEBUG)
+            logging.getLogger(name).addHandler(handler)
         try:
             b.devicetree.teardown_all()
         except FileNotFoundError as exc:
-            # blivet runs `lsof MOUNTPOINT` to diagnose a failed umount; without lsof on the
-            # system that diagnosis itself raises and hides the real cause: say what failed.
-            raise RuntimeError(f"blivet could not unmount a filesystem on the target (still busy); "
-                               f"its diagnosis needs {exc.filename or 'lsof'}, which is not installed") from exc
+            # blivet runs `lsof MOUNTPOINT` after a failed umount; without lsof that call raises
+            # and would hide the real cause: name the mount and what holds it instead
+            busy = [m for m in _mounted(b) if not m[3]] or mounted
+            why = "; ".join(_explain(mp, path) for path, _t, mp, _n in busy) or f"{exc.filename} is missing"
+            raise RuntimeError(f"a filesystem could not be unmounted: {why}") from exc
+        finally:
+            for name in _BLIVET_LOGGERS:
+                logging.getLogger(name).removeHandler(handler)
+        # blivet logs (and swallows) a failed unmount when lsof exists: check the plan's disks
+        still = [(d.path, mnt) for d in b.devicetree.devices if _on(d, disks) and (mnt := _mountpoint(d))]
+        if still:
+            raise RuntimeError("a filesystem could not be unmounted: "
+                               + "; ".join(_explain(m, p) for p, m in still))
+        for d in b.devicetree.devices:
+            if _on(d, disks) and d.type == "luks/dm-crypt" and d.exists and d.status:
+                ctx.log(f"blivet left {d.path} open: {_explain(None, d.path)}", "warning")
 
     return run
+
+
+class _LogForward(logging.Handler):
+    """blivet's warnings and its 'teardown of X failed' lines, into the install log."""
+
+    def __init__(self, ctx: StepContext) -> None:
+        super().__init__(logging.DEBUG)
+        self.ctx = ctx
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if record.levelno >= logging.WARNING or "teardown of" in msg or "umount" in msg:
+            self.ctx.log(f"blivet: {msg}", "debug")
+
+
+def _mountpoint(d: Any) -> str | None:
+    try:
+        mp = getattr(d.format, "system_mountpoint", None)
+    except Exception:  # a format blivet cannot query: nothing to unmount
+        return None
+    return str(mp) if mp else None
+
+
+def _mounted(b: Any) -> list[tuple[str, str, str, str]]:
+    """(device, fs type, mountpoint, note) of every filesystem blivet's tree sees mounted; the
+    note says when blivet will leave it alone (protected or not controllable)."""
+    out = []
+    for d in b.devicetree.devices:
+        mp = _mountpoint(d)
+        if mp:
+            note = " (protected: left alone)" if d.protected else ("" if d.controllable else " (not controllable)")
+            out.append((d.path, str(d.format.type), mp, note))
+    return out
+
+
+def _on(d: Any, disks: list[str]) -> bool:
+    """Whether blivet device ``d`` is one of the plan's disks or built on one."""
+    return d.path in disks or any(getattr(a, "path", None) in disks for a in getattr(d, "ancestors", []))
+
+
+def _explain(mountpoint: str | None, device: str) -> str:
+    from installer.backend.storage.holders import explain
+
+    return explain([mountpoint] if mountpoint else [], [device])
 
 
 class _Scheduler:
