@@ -35,8 +35,15 @@ ANSWERS ?= examples/core-luks-uefi.yaml
 DISKS ?= 1
 DISK_SIZE ?= 10G
 FIRMWARE ?= uefi
-RESULT ?= build/vm-result
 MEM ?= 2048
+# make vm-install (docs/vm-install.md): OUT is the host output directory; RESULT (optional) is a
+# file INSIDE the installed system whose content is printed; VM_* are the login credentials
+# (defaults from the answer file; the secrets reach the tool through its environment, not argv).
+OUT ?= build/vm-install
+RESULT ?=
+VM_USER ?=
+VM_PASSWORD ?=
+VM_PASSPHRASE ?=
 
 .PHONY: iso iso-setup smoke vm-install demo-tui bench-iso
 
@@ -54,9 +61,12 @@ smoke-a: iso
 smoke: iso
 	AZL_VM=1 $(VENV)/bin/pytest -q -p no:xdist -m vm tests/vm
 
+vm-install: export AZL_VM_PASSWORD = $(VM_PASSWORD)
+vm-install: export AZL_VM_PASSPHRASE = $(VM_PASSPHRASE)
 vm-install: iso
 	$(PY) -m tests.vm.vm_install --answers $(ANSWERS) --disks $(DISKS) --disk-size $(DISK_SIZE) \
-	  --firmware $(FIRMWARE) --memory $(MEM) --result $(RESULT)
+	  --firmware $(FIRMWARE) --memory $(MEM) --out $(OUT) $(if $(RESULT),--result $(RESULT)) \
+	  $(if $(VM_USER),--user $(VM_USER))
 
 demo-tui: iso
 	$(PY) -m tests.vm.demo_tui --firmware $(FIRMWARE)
