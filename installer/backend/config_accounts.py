@@ -1,0 +1,81 @@
+"""InstallConfig's accounts: users and root. Plain passwords are hashed as soon as a model is built."""
+
+from __future__ import annotations
+
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
+
+from installer.backend import validate
+from installer.backend.config_base import _Model, _register_secret
+from installer.backend.passwords import hash_password, looks_like_hash
+
+
+class _Account(_Model):
+    password: SecretStr | None = Field(
+        None, description="Plain password: hashed on load, with a warning. Prefer password_hash."
+    )
+    password_hash: str | None = Field(None, description="A crypt(3) hash, e.g. from mkpasswd.")
+    ssh_keys: list[str] = Field(default_factory=list)
+
+    _plain_warning: bool = PrivateAttr(False)
+
+    @field_validator("password")
+    @classmethod
+    def _reg(cls, v: SecretStr | None) -> SecretStr | None:
+        return _register_secret(v)
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hash_shape(cls, v: str | None) -> str | None:
+        if v is not None and not looks_like_hash(v):
+            raise ValueError("password_hash must be a crypt(3) hash such as $6$... or $y$...")
+        return v
+
+    @field_validator("ssh_keys")
+    @classmethod
+    def _keys(cls, v: list[str]) -> list[str]:
+        for k in v:
+            parts = k.split()
+            if len(parts) < 2 or not (
+                parts[0].startswith(("ssh-", "ecdsa-", "sk-")) or "@openssh.com" in parts[0]
+            ):
+                raise ValueError("an SSH key must look like 'ssh-ed25519 AAAA... comment'")
+        return v
+
+    @model_validator(mode="after")
+    def _hash_plain(self) -> _Account:
+        if self.password is not None:
+            if self.password_hash is not None:
+                raise ValueError("give password or password_hash, not both")
+            plain = self.password.get_secret_value()
+            object.__setattr__(self, "password", None)
+            self.__dict__["password_hash"] = hash_password(plain)
+            self._plain_warning = True
+        return self
+
+
+class User(_Account):
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        r = validate.username(v)
+        if not r.ok:
+            raise ValueError(r.message)
+        return v
+    full_name: str = ""
+    groups: list[str] = Field(default_factory=list)
+    admin: bool = Field(False, description="Member of wheel (sudo).")
+    uid: int | None = Field(None, ge=1000, le=60000)
+    shell: str = "/bin/bash"
+
+
+class Root(_Account):
+    lock: bool | None = Field(
+        None, description="Lock root's password. Default: locked unless a password is given."
+    )
+    allow_ssh: bool = Field(False, description="Let root log in over SSH with a password.")
+
+    @property
+    def locked(self) -> bool:
+        return self.lock if self.lock is not None else self.password_hash is None

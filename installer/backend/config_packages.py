@@ -1,0 +1,50 @@
+"""InstallConfig's packages section: the package set, extra/excluded packages, repositories."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from installer.backend.config_base import _Model
+
+
+class Repository(_Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$")
+    baseurl: str
+    gpgkey: list[str] = Field(default_factory=list)
+    gpgcheck: bool = True
+
+    @field_validator("baseurl")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("file://", "http://", "https://", "ftp://")):
+            raise ValueError(f"'{v}' is not a repository URL (file://, http:// or https://)")
+        return v
+
+    @field_validator("gpgkey", mode="before")
+    @classmethod
+    def _keys(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+class Packages(_Model):
+    set: Literal["core", "full", "custom"] = "core"
+    custom: list[str] = Field(default_factory=list, description="The package list for set=custom.")
+    extra: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    hypervisor_packages: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Add the virt-guest and Hyper-V lists: auto asks systemd-detect-virt.",
+    )
+    repositories: list[Repository] = Field(default_factory=list)
+    releasever: str = "3.0"
+    excludedocs: bool = False
+
+    @model_validator(mode="after")
+    def _custom(self) -> Packages:
+        if self.set == "custom" and not self.custom:
+            raise ValueError("set 'custom' needs a non-empty 'custom' package list")
+        if self.set != "custom" and self.custom:
+            raise ValueError("'custom' is only used with set: custom")
+        return self

@@ -1,0 +1,167 @@
+"""InstallConfig's storage section: disks, encryption, guided and manual layouts, LVM."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from installer.backend.config_base import _check_size, _check_size_spec, _Model, _register_secret
+
+
+class DiskMatch(_Model):
+    """Pick a disk by a rule rather than a path: useful when device names are not stable."""
+
+    rule: Literal["largest", "smallest", "first"] = Field(
+        "largest", description="Which of the disks that pass the filters to take."
+    )
+    ssd: bool | None = Field(None, description="Only non-rotational (true) or rotational (false).")
+    min_size: str | None = Field(None, description="Smallest acceptable size, e.g. 16GiB.")
+    max_size: str | None = Field(None, description="Largest acceptable size, e.g. 2TiB.")
+    model: str | None = Field(None, description="Glob on the disk model, e.g. 'Virtual*'.")
+    serial: str | None = Field(None, description="Glob on the disk serial.")
+    transport: str | None = Field(None, description="nvme, sata, virtio, usb, ...")
+
+    _sizes = field_validator("min_size", "max_size", mode="before")(
+        lambda v: None if v is None else _check_size(v)
+    )
+
+
+class DiskRef(_Model):
+    """A target disk: exactly one of path, by_id or match."""
+
+    path: str | None = Field(None, description="Device path, e.g. /dev/vda.")
+    by_id: str | None = Field(None, description="Name under /dev/disk/by-id/ (or the full link).")
+    match: DiskMatch | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> DiskRef:
+        given = [k for k in ("path", "by_id", "match") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of path, by_id or match for each disk")
+        if self.path is not None and not self.path.startswith("/dev/"):
+            raise ValueError(f"disk path '{self.path}' must start with /dev/")
+        return self
+
+
+class Encryption(_Model):
+    enabled: bool = False
+    passphrase: SecretStr | None = Field(None, description="LUKS passphrase (never written back).")
+    luks_version: Literal["luks2", "luks1"] = "luks2"
+    pbkdf: Literal["argon2id", "argon2i", "pbkdf2"] | None = Field(
+        None, description="Default: argon2id for LUKS2, pbkdf2 for LUKS1 (GRUB can read it)."
+    )
+    pbkdf_memory_kib: int | None = Field(
+        None, ge=32, le=4194304, description="argon2 memory cost; default 262144 (256 MiB)."
+    )
+    pbkdf_iterations: int | None = Field(None, ge=1000)
+    pbkdf_time_ms: int | None = Field(None, ge=1, le=60000)
+    cipher: str = "aes-xts-plain64"
+    key_size: int = Field(512, description="Key size in bits.")
+
+    _reg = field_validator("passphrase")(_register_secret)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Encryption:
+        if self.luks_version == "luks1" and self.pbkdf not in (None, "pbkdf2"):
+            raise ValueError("LUKS1 supports only the pbkdf2 key derivation function")
+        if self.pbkdf == "pbkdf2" and self.pbkdf_memory_kib is not None:
+            raise ValueError("pbkdf_memory_kib applies to argon2 only, not pbkdf2")
+        return self
+
+    @property
+    def effective_pbkdf(self) -> str:
+        if self.pbkdf:
+            return self.pbkdf
+        return "argon2id" if self.luks_version == "luks2" else "pbkdf2"
+
+
+FsType = Literal["ext4", "xfs", "btrfs", "vfat", "swap", "biosboot", "none"]
+
+
+class Guided(_Model):
+    """Erase the whole disk and lay it out the recommended way."""
+
+    root_fs: Literal["ext4", "xfs"] = "ext4"
+    swap: str = Field("0", description="Swap size (0 for none), e.g. 2GiB.")
+    lvm: bool = Field(False, description="Put root (and swap, home) on LVM.")
+    separate_home: bool = False
+    home_size: str | None = Field(None, description="Size of /home; default: half of the space.")
+    esp_size: str = "512MiB"
+    boot_size: str = "1GiB"
+
+    _sizes = field_validator("swap", "esp_size", "boot_size", mode="before")(_check_size)
+    _home = field_validator("home_size", mode="before")(
+        lambda v: None if v is None else _check_size_spec(v)
+    )
+
+
+class PartitionSpec(_Model):
+    """One partition of a manual layout."""
+
+    mount: str | None = Field(None, description="Mount point; none for swap, biosboot or a PV.")
+    size: str = Field(description="Size: 512MiB, 20GiB, 30% or rest.")
+    max_size: str | None = Field(None, description="Cap for a 'rest' partition.")
+    fs: FsType = "ext4"
+    label: str | None = None
+    encrypt: bool = False
+    vg: str | None = Field(None, description="Make this partition an LVM PV of this volume group.")
+    disk: int = Field(0, ge=0, description="Index into storage.disks.")
+    mount_options: str | None = None
+
+    _size = field_validator("size", mode="before")(_check_size_spec)
+    _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))
+
+    @field_validator("mount")
+    @classmethod
+    def _mount_abs(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith("/"):
+            raise ValueError(f"mount point '{v}' must be an absolute path")
+        return v
+
+
+class LogicalVolume(_Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$")
+    vg: str
+    mount: str | None = None
+    size: str
+    max_size: str | None = Field(None, description="Cap for a 'rest' volume (kickstart logvol --maxsize).")
+    fs: Literal["ext4", "xfs", "btrfs", "swap"] = "ext4"
+    label: str | None = None
+
+    _size = field_validator("size", mode="before")(_check_size_spec)
+    _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))
+
+
+class VolumeGroup(_Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$")
+
+
+class Storage(_Model):
+    disks: list[DiskRef] = Field(default_factory=lambda: [DiskRef(match=DiskMatch())])
+    firmware: Literal["auto", "uefi", "bios"] = "auto"
+    table: Literal["gpt", "mbr"] = "gpt"
+    guided: Guided | None = None
+    partitions: list[PartitionSpec] | None = None
+    volume_groups: list[VolumeGroup] = Field(default_factory=list)
+    logical_volumes: list[LogicalVolume] = Field(default_factory=list)
+    encryption: Encryption = Field(default_factory=Encryption)
+    wipe_in_use: bool = Field(
+        False,
+        description="Allow erasing a disk that holds mounted filesystems, swap or active "
+        "LVM/LUKS (never the running root).",
+    )
+
+    @model_validator(mode="after")
+    def _one_layout(self) -> Storage:
+        if self.guided is not None and self.partitions is not None:
+            raise ValueError("give either guided or partitions, not both")
+        if self.guided is None and self.partitions is None:
+            self.guided = Guided()
+        if self.partitions is None and (self.volume_groups or self.logical_volumes):
+            raise ValueError("volume_groups and logical_volumes belong to a manual layout")
+        return self
+
+    @property
+    def layout(self) -> Literal["guided", "manual"]:
+        return "manual" if self.partitions is not None else "guided"
