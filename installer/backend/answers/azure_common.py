@@ -1,0 +1,97 @@
+"""Shared helpers of the Azure Linux image-config mapper: key paths, positions, messages, file reads."""
+
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from installer.backend.answers.mapping import Builder, Where
+from installer.backend.answers.positions import node_positions
+
+Path_ = tuple[Any, ...]
+
+
+def keypath(path: Path_) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+class _Az:
+    def __init__(self, text: str, source: str, base_dir: Path) -> None:
+        self.b = Builder(source)
+        self.source = source
+        self.base_dir = base_dir
+        self.positions = node_positions(text)
+        self.hints: dict[str, str] = {}
+
+    # ------------------------------------------------------------- positions and messages
+    def w(self, path: Path_) -> Where:
+        loc = tuple(path)
+        pos = None
+        while pos is None:
+            pos = self.positions.get((*loc, "=")) or self.positions.get(loc)
+            if not loc:
+                break
+            loc = loc[:-1]
+        return Where(self.source, pos[0] if pos else None, pos[1] if pos else None, keypath(path))
+
+    def err(self, path: Path_, msg: str) -> None:
+        self.b.error(self.w(path), msg)
+
+    def warn(self, path: Path_, msg: str) -> None:
+        self.b.warn(self.w(path), msg)
+
+    def mark(self, loc: Path_, path: Path_) -> None:
+        self.b.mark(loc, self.w(path))
+
+    def keys(self, obj: Any, allowed: set[str], path: Path_) -> bool:
+        if not isinstance(obj, dict):
+            self.err(path, "must be an object ({...})")
+            return False
+        for k in obj:
+            if k not in allowed:
+                guess = difflib.get_close_matches(k, sorted(allowed), n=1)
+                hint = f"; did you mean '{guess[0]}'?" if guess else ""
+                self.err((*path, k), f"unknown key '{k}'{hint}")
+        return True
+
+    def typed(self, obj: dict[str, Any], key: str, kind: type | tuple[type, ...], path: Path_,
+              default: Any = None) -> Any:
+        v = obj.get(key)
+        if v is None:
+            return default
+        if isinstance(v, bool) and kind in (int, (int, float)):
+            self.err((*path, key), "must be a number")
+            return default
+        if not isinstance(v, kind):
+            names = {str: "a string", bool: "true or false", list: "a list", dict: "an object",
+                     int: "a whole number"}
+            what = names.get(kind, "a number") if isinstance(kind, type) else "a number"
+            self.err((*path, key), f"must be {what}")
+            return default
+        return v
+
+    # ------------------------------------------------------------- files
+    def read(self, rel: str, path: Path_, *, fallback: bool = False) -> bytes | None:
+        p = Path(rel) if rel.startswith("/") else self.base_dir / rel
+        try:
+            return p.read_bytes()
+        except ValueError:
+            self.err(path, f"'{rel}' is not a file name")
+            return None
+        except OSError as exc:
+            if fallback:
+                shipped = resources.files("installer.backend.payload").joinpath("data", Path(rel).name)
+                try:
+                    return shipped.read_bytes()
+                except (OSError, ModuleNotFoundError):
+                    pass
+                self.err(path, f"cannot read package list {p} ({exc.strerror}), and the installer ships no "
+                               f"list named {Path(rel).name}")
+                return None
+            self.err(path, f"cannot read {p}: {exc.strerror}")
+            return None
