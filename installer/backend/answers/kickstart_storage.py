@@ -11,7 +11,7 @@ from installer.backend import validate
 from installer.backend.answers.mapping import Where, disk_ref
 
 if TYPE_CHECKING:
-    from installer.backend.answers.kickstart import Ks
+    from installer.backend.answers.kickstart_parse import Ks
 
 ESP_SIZE = "600MiB"  # what Anaconda's reqpart and Azure Linux 4.0's ISO use
 AUTOPART_SWAP = "1GiB"  # answer files are machine-independent: no RAM-based sizing

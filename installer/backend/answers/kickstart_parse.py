@@ -1,0 +1,200 @@
+"""Kickstart reading: %include/%ksappend flattening with a line map, secret collection, quote
+checks and pykickstart parsing that collects every error as FILE:LINE: message."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pykickstart.errors import KickstartError
+from pykickstart.parser import KickstartParser
+
+from installer.backend.answers.kickstart_support import ALIASES
+from installer.backend.answers.mapping import Builder, Where
+
+MAX_INCLUDE_DEPTH = 8
+
+
+SECRET_OPTIONS = ("--password", "--passphrase", "--backuppassphrase", "--hw-passphrase", "--wepkey", "--wpakey")
+
+
+@dataclass
+class Ks:
+    """Everything the mappers need: the parsed handler, where each command came from, output."""
+
+    handler: Any
+    b: Builder
+    ignore_unsupported: bool
+    linemap: list[Where]
+    commands: list[tuple[str, Where, list[str]]] = field(default_factory=list)
+    headers: list[tuple[str, Where, list[str]]] = field(default_factory=list)
+    hints: dict[str, str] = field(default_factory=dict)
+
+    def at(self, lineno: int | None, cmd: str = "") -> Where:
+        if lineno is not None and 1 <= lineno <= len(self.linemap):
+            w = self.linemap[lineno - 1]
+            return Where(w.source, w.line, path=cmd)
+        return Where(self.b.source, None, path=cmd)
+
+    def seen(self, *names: str) -> list[tuple[str, Where, list[str]]]:
+        return [c for c in self.commands if c[0] in names]
+
+    def first(self, *names: str) -> Where | None:
+        found = self.seen(*names)
+        return found[0][1] if found else None
+
+    def unsupported(self, where: Where, what: str) -> None:
+        if self.ignore_unsupported:
+            self.b.warn(where, f"{what} is not supported by azl-installer; ignored")
+        else:
+            self.b.error(where, f"{what} is not supported by azl-installer "
+                                "(--ignore-unsupported makes this a warning)")
+
+
+def _flatten(text: str, source: str, base_dir: Path, b: Builder, depth: int = 0,
+             chain: tuple[str, ...] = ()) -> tuple[list[str], list[Where]]:
+    """Inline %include/%ksappend files (paths relative to the including file), keeping a map
+    from each line of the result to its file and line for error messages."""
+    lines: list[str] = []
+    where: list[Where] = []
+    for i, line in enumerate(text.splitlines(), 1):
+        head, _, rest = line.strip().partition(" ")
+        if head not in ("%include", "%ksappend"):
+            lines.append(line + "\n")
+            where.append(Where(source, i))
+            continue
+        w = Where(source, i, path=head)
+        arg = rest.strip().strip("'\"")
+        if not arg:
+            b.error(w, f"{head} needs a file name")
+            continue
+        if arg.startswith("file://"):
+            arg = arg[len("file://"):]
+        if "://" in arg or arg.startswith(("nfs:", "hd:", "cdrom:", "bd:")):
+            b.error(w, f"{head} {arg}: only local files are supported (put the file next to the kickstart)")
+            continue
+        path = Path(arg) if arg.startswith("/") else base_dir / arg
+        key = str(path.resolve())
+        if key in chain or depth >= MAX_INCLUDE_DEPTH:
+            b.error(w, f"{head} {arg}: includes nest too deeply or include themselves")
+            continue
+        try:
+            sub = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            b.error(w, f"{head} {arg}: cannot read: {exc.strerror}")
+            continue
+        except UnicodeDecodeError:
+            b.error(w, f"{head} {arg}: not UTF-8 text")
+            continue
+        sub_lines, sub_where = _flatten(sub, str(path), path.parent, b, depth + 1, (*chain, key))
+        lines += sub_lines
+        where += sub_where
+    return lines, where
+
+
+class _Parser(KickstartParser):
+    """Collects every error instead of stopping at the first, and records where each command
+    and section header was."""
+
+    def __init__(self, handler: Any) -> None:
+        super().__init__(handler, followIncludes=False, errorsAreFatal=True, missingIncludeIsFatal=False,
+                         unknownSectionIsFatal=True)
+        self.errors: list[KickstartError] = []
+        self.commands: list[tuple[str, int, list[str]]] = []
+        self.headers: list[tuple[str, int, list[str]]] = []
+        for name, section in self._sections.items():
+            section.handleHeader = self._recording(name, section.handleHeader)
+
+    def _recording(self, name: str, fn: Any) -> Any:
+        def wrapped(lineno: int, args: list[str]) -> Any:
+            self.headers.append((name, lineno, list(args)))
+            return fn(lineno, args)
+        return wrapped
+
+    def _tryFunc(self, fn: Any) -> None:
+        try:
+            fn()
+        except KickstartError as exc:
+            self.errors.append(exc)
+
+    def handleCommand(self, lineno: int, args: list[str]) -> Any:
+        self.commands.append((args[0], lineno, list(args)))
+        return super().handleCommand(lineno, args)
+
+
+def _scan_secrets(lines: list[str], b: Builder) -> None:
+    """Collect secret values before parsing so no message can echo them."""
+    for line in lines:
+        try:
+            toks = shlex.split(line, comments=True)
+        except ValueError:
+            toks = line.split()
+        if not toks:
+            continue
+        if toks[0] in ("rootpw", "sshpw"):
+            b.secret_values.update(t for t in toks[1:] if not t.startswith("--"))
+        for i, t in enumerate(toks):
+            name, eq, value = t.partition("=")
+            if name in SECRET_OPTIONS:
+                if eq:
+                    b.secret_values.add(value)
+                elif i + 1 < len(toks):
+                    b.secret_values.add(toks[i + 1])
+    b.secret_values.discard("")
+
+
+def _check_quotes(lines: list[str], ks: Ks) -> None:
+    """pykickstart splits lines with shlex and lets ValueError escape: report those lines."""
+    in_section = ""
+    for n, line in enumerate(lines, 1):
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        first = s.split()[0]
+        if in_section and not first.startswith("%"):
+            if in_section == "%packages" and s.split("#")[0].strip() in ("-", "@", "-@", "@^", "-@^"):
+                ks.b.error(ks.at(n, "%packages"), f"'{s}' names no package or group")
+            continue
+        try:
+            shlex.split(line, comments=True)
+        except ValueError as exc:
+            ks.b.error(ks.at(n, first), f"cannot split this line: {exc}")
+            continue
+        if first == "%end":
+            in_section = ""
+        elif first.startswith("%") and first not in ("%include", "%ksappend"):
+            in_section = first
+
+
+_LINE_RE = re.compile(r"\bline (\d+)")
+
+
+def _parse(ks: Ks, flat: str) -> None:
+    parser = _Parser(ks.handler)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            parser.readKickstartFromString(flat)
+        except KickstartError as exc:
+            parser.errors.append(exc)
+        except Exception as exc:  # pykickstart bug or odd input: still a clean error
+            line = None
+            cur = getattr(parser, "_line", "")
+            for n, text in enumerate(flat.splitlines(True), 1):
+                if text == cur:
+                    line = n
+                    break
+            ks.b.error(ks.at(line), f"kickstart parse error: {type(exc).__name__}: {exc}")
+    for e in parser.errors:
+        msg = " ".join(str(e.message or "this line could not be parsed").split())
+        ks.b.error(ks.at(e.lineno), msg)
+    for wr in caught:
+        text = " ".join(str(wr.message).split())
+        text = _LINE_RE.sub(lambda m: ks.at(int(m.group(1))).label(ks.b.source) or m.group(0), text)
+        ks.b.warn(None, f"kickstart: {text}")
+    ks.commands = [(ALIASES.get(n, n), ks.at(ln, n), a) for n, ln, a in parser.commands]
+    ks.headers = [(n, ks.at(ln, n), a) for n, ln, a in parser.headers]
