@@ -8,28 +8,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from installer.backend.answers.load import load_file
-from installer.backend.config import InstallConfig
-from installer.backend.passwords import verify_password
+from tests.answer_helpers import load_answers, normalized
 
 from .conftest import ANSWERS
 from .helpers import next_page, type_into
 
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq7VqW2m0bT1yJ3hY6z8cX4vR5nL0pK9sD2fG7hJ1kQ ada@laptop"
-
-
-def normalized(cfg: InstallConfig, passwords: dict[str, str]) -> dict[str, Any]:
-    """The config as data, each salted hash checked against its password and then blanked."""
-    data = cfg.model_dump()
-    for acct in [*data["users"], data["root"]]:
-        name = acct.get("name", "root")
-        if acct["password_hash"] is not None:
-            assert verify_password(passwords[name], acct["password_hash"]), name
-            acct["password_hash"] = "<verified>"
-    enc = data["storage"]["encryption"]
-    if enc["passphrase"] is not None:
-        enc["passphrase"] = enc["passphrase"].get_secret_value()
-    return data
 
 
 def click(qtbot, w) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +84,7 @@ def test_guided_luks_walk_equals_answer_file(qtbot, make_window, monkeypatch) ->
     assert win.page_id == "progress" and len(calls) == 1
     plan, config, _machine, _system = calls[0]
     assert plan.erase == ["/dev/vdb"]
-    expected = load_file(ANSWERS / "gui-guided-luks.yaml").config
+    expected = load_answers("gui-guided-luks.yaml")
     pw = {"ada": "Analytical-Engine-1843"}
     assert normalized(config, pw) == normalized(expected, pw)
 
@@ -153,7 +137,7 @@ def test_manual_walk_equals_answer_file(qtbot, make_window, monkeypatch) -> None
     click(qtbot, win.next_btn)
     assert len(calls) == 1
     config = calls[0][1]
-    expected = load_file(ANSWERS / "gui-manual.yaml").config
+    expected = load_answers("gui-manual.yaml")
     pw = {"grace": "Cobol-Compiler-1959", "root": "Root-Only-When-Asked-7"}
     assert normalized(config, pw) == normalized(expected, pw)
 
@@ -197,7 +181,7 @@ def test_prefilled_answers_survive_every_page(qtbot, machine, monkeypatch) -> No
 
     for name, pw in (("gui-guided-luks.yaml", {"ada": "Analytical-Engine-1843"}),
                      ("gui-manual.yaml", {"grace": "Cobol-Compiler-1959", "root": "Root-Only-When-Asked-7"})):
-        expected = load_file(ANSWERS / name).config
+        expected = load_answers(name)
         win = InstallerWindow(GuiContext(state=from_config(expected, machine), machine=machine, dry_run=True))
         qtbot.addWidget(win)
         calls = capture_install(win, monkeypatch)

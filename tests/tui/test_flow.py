@@ -3,30 +3,15 @@ the one the equivalent native answer file loads to."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from helpers import ANSWERS, screen_text, type_into
+from helpers import screen_text, type_into
 from textual.widgets import Button, Input, RadioButton, Select
 
 from installer.backend import flow
-from installer.backend.answers.load import load_file
-from installer.backend.config import InstallConfig
-from installer.backend.passwords import verify_password
 from installer.tui.app import InstallerApp
+from tests.answer_helpers import load_answers, normalized
 
 SIZE = (80, 24)
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq7VqW2m0bT1yJ3hY6z8cX4vR5nL0pK9sD2fG7hJ1kQ ada@laptop"
-
-
-def normalized(cfg: InstallConfig, passwords: dict[str, str]) -> dict[str, Any]:
-    """The config as data, with each salted hash checked against its password and then blanked."""
-    data = cfg.model_dump()
-    for acct in [*data["users"], data["root"]]:
-        name = acct.get("name", "root")
-        if acct["password_hash"] is not None:
-            assert verify_password(passwords[name], acct["password_hash"]), name
-            acct["password_hash"] = "<verified>"
-    return data
 
 
 async def next_page(pilot, expect: str) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +62,7 @@ async def test_guided_luks_walk_equals_answer_file(machine, tmp_path) -> None:  
         await pilot.pause()
         assert app.page == "summary"
         got = flow.to_config(app.state)
-    want = load_file(ANSWERS / "tui-guided-luks.yaml").config
+    want = load_answers("tui-guided-luks.yaml")
     pw = {"ada": "Analytical-Engine-1843"}
     assert normalized(got, pw) == normalized(want, pw)
 
@@ -144,7 +129,7 @@ async def test_manual_walk_equals_answer_file(machine) -> None:  # type: ignore[
         await next_page(pilot, "summary")
         assert "manual partitioning" in screen_text(app)
         got = flow.to_config(app.state)
-    want = load_file(ANSWERS / "tui-manual.yaml").config
+    want = load_answers("tui-manual.yaml")
     pw = {"grace": "Cobol-Compiler-1959", "root": "Root-Only-When-Asked-7"}
     assert normalized(got, pw) == normalized(want, pw)
 
@@ -227,6 +212,6 @@ async def test_manual_lvm_walk_equals_answer_file(machine) -> None:  # type: ign
         await next_page(pilot, "summary")
         assert "/dev/sys/root xfs /" in screen_text(app)
         got = flow.to_config(app.state)
-    want = load_file(ANSWERS / "tui-manual-lvm.yaml").config
+    want = load_answers("tui-manual-lvm.yaml")
     pw = {"lin": "Volume-Groups-4-All"}
     assert normalized(got, pw) == normalized(want, pw)
