@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import shutil
 import sys
 import tempfile
@@ -23,9 +25,21 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.vm import scenarios  # noqa: E402
-from tests.vm.qemu import Guest, GuestError, GuestSpec, Medium  # noqa: E402
+from tests.vm.qemu import Guest, GuestError, GuestSpec, Medium, live_append  # noqa: E402
 
 MB = 1_000_000
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(guest: Guest) -> float:
+    """User+system CPU seconds of the QEMU process so far (under TCG: close to an idle host's wall time)."""
+    if guest.proc is None:
+        return float("nan")
+    try:
+        fields = Path(f"/proc/{guest.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of stat)
 
 
 def sizes(medium: Medium) -> dict[str, float]:
@@ -50,30 +64,48 @@ def sizes(medium: Medium) -> dict[str, float]:
     }
 
 
-def boot_time(medium: Medium, firmware: str, memory: int, workdir: Path) -> dict[str, float]:
-    """QEMU start -> READY marker and -> the text UI's first output on the serial console."""
+def boot_time(medium: Medium, firmware: str, memory: int, workdir: Path, report: bool = False) -> dict[str, float]:
+    """QEMU start -> READY marker and -> the text UI's first output on the serial console.
+
+    Wall seconds (``*_s``) and the QEMU process's CPU seconds (``*_cpu``). With ``report`` the
+    guest is booted directly (``-kernel``, no GRUB menu) with ``azl.bootreport``, and the
+    launcher prints systemd-analyze's figures on the serial console (printed here too).
+    """
     spec = GuestSpec(firmware=firmware, memory=memory, cdrom=medium.iso)
+    if report:
+        spec.kernel, spec.initrd = medium.kernel, medium.initrd
+        spec.append = live_append(medium, "inst.text", "azl.bootreport")
     with Guest(spec, workdir, f"boot-{firmware}") as guest:
-        m = guest.wait_for(r"Install Azure Linux \(text mode on the serial console", 300)
-        grub = guest.elapsed()
-        # the third entry (text UI on ttyS0), chosen as a user would: two arrows down, Enter
-        time.sleep(0.5)
-        guest.send("\x1b[B")
-        time.sleep(0.3)
-        guest.send("\x1b[B")
-        time.sleep(0.3)
-        guest.send("\r")
-        m = guest.wait_marker(("READY",), 600, start=m.end())
-        ready = guest.elapsed()
-        out: dict[str, float] = {"grub_menu_s": grub, "ready_s": ready}
+        out: dict[str, float] = {}
+        start = 0
+        if not report:
+            m = guest.wait_for(r"Install Azure Linux \(text mode on the serial console", 300)
+            out["grub_menu_s"], out["grub_menu_cpu"] = guest.elapsed(), cpu_seconds(guest)
+            # the third entry (text UI on ttyS0), chosen as a user would: two arrows down, Enter
+            time.sleep(0.5)
+            guest.send("\x1b[B")
+            time.sleep(0.3)
+            guest.send("\x1b[B")
+            time.sleep(0.3)
+            guest.send("\r")
+            start = m.end()
+        m = guest.wait_marker(("READY",), 600, start=start)
+        out["ready_s"], out["ready_cpu"] = guest.elapsed(), cpu_seconds(guest)
         try:
             m = guest.wait_marker(("UI",), 60, start=m.end())
-            out["ui_start_s"] = guest.elapsed()
+            out["ui_start_s"], out["ui_start_cpu"] = guest.elapsed(), cpu_seconds(guest)
             # the installer's first screen: the text UI's first drawing after "UI start"
             guest.wait_for(r"[^\s]{3}", 120, start=m.end())
-            out["first_screen_s"] = guest.elapsed()
+            out["first_screen_s"], out["first_screen_cpu"] = guest.elapsed(), cpu_seconds(guest)
         except GuestError:
             pass
+        if report:
+            try:
+                r = guest.wait_for(r"--- boot report(.*?)--- end of boot report", 180, start=start)
+                text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", r.group(1))
+                print("\n".join(line.rstrip() for line in text.splitlines() if line.strip()), flush=True)
+            except GuestError:
+                print("(no boot report on the serial console)", flush=True)
         return out
 
 
@@ -94,6 +126,10 @@ def min_memory(medium: Medium, workdir: Path, candidates: list[int]) -> tuple[in
         for p in d.glob("*.qcow2"):
             p.unlink()
         print(f"  -m {mem}: {tried[mem]}", flush=True)
+        for log in d.glob("*.serial.log"):
+            text = log.read_text(errors="replace")
+            for line in re.findall(r"Step durations: [^\r\n]*|Out of memory[^\r\n]*|oom-kill[^\r\n]*", text)[:5]:
+                print(f"    {line}", flush=True)
         if not ok:
             break
         best = mem
@@ -109,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-mem", action="store_true")
     ap.add_argument("--mem-candidates", type=int, nargs="+", default=[1024, 768, 512, 448, 384])
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--iso-info", type=Path, default=REPO / "build" / "iso-info.json", help="the ISO to measure")
+    ap.add_argument(
+        "--boot-report",
+        action="store_true",
+        help="boot the kernel directly with azl.bootreport and print systemd-analyze's figures",
+    )
     args = ap.parse_args(argv)
 
-    medium = Medium.load()
+    medium = Medium.load(args.iso_info)
     result: dict[str, object] = {"sizes": sizes(medium)}
     s = result["sizes"]
     assert isinstance(s, dict)
@@ -128,10 +170,14 @@ def main(argv: list[str] | None = None) -> int:
             boots: list[dict[str, object]] = []
             for fw in args.firmware:
                 for i in range(args.runs):
-                    t = boot_time(medium, fw, args.memory, work / f"{fw}{i}")
+                    t = boot_time(medium, fw, args.memory, work / f"{fw}{i}", report=args.boot_report)
                     boots.append({"firmware": fw, **t})
-                    line = ", ".join(f"{k} {v:.1f}" for k, v in t.items())
-                    print(f"boot {fw} #{i + 1} (-m {args.memory}, 1 vCPU, TCG): {line}", flush=True)
+                    pairs = [k[:-2] for k in t if k.endswith("_s")]
+                    line = ", ".join(
+                        f"{k} {t[k + '_s']:.1f} s wall / {t.get(k + '_cpu', float('nan')):.1f} s CPU" for k in pairs
+                    )
+                    how = "direct kernel, azl.bootreport" if args.boot_report else "GRUB serial entry"
+                    print(f"boot {fw} #{i + 1} ({how}, -m {args.memory}, 1 vCPU, TCG): {line}", flush=True)
             result["boots"] = boots
             print("target: QEMU start -> installer's first screen on ttyS0 <= 60 s")
         if args.min_mem:

@@ -206,6 +206,9 @@ class Launcher:
         events = self.workdir / "events.jsonl"
         rc = self.run(["install", str(answers.path), "--yes", "--log", str(LOG_PATH), "--events", str(events)])
         self.console.marker(f"DONE rc={rc}")
+        durations = step_durations(events)
+        if durations:
+            self.console.say("Step durations: " + ", ".join(f"{k} {v:.1f} s" for k, v in durations))
         if rc != 0:
             self.console.say(f"The installation failed (rc={rc}); the log is {LOG_PATH}.")
             return rc
@@ -238,6 +241,43 @@ def finish_from_events(path: Path) -> Finish:
         return Finish(how)
     except ValueError:
         return Finish.HALT
+
+
+def step_durations(path: Path) -> list[tuple[str, float]]:
+    """(step id, seconds) of every finished step in the installer's event stream, in order."""
+    out: list[tuple[str, float]] = []
+    with contextlib.suppress(OSError):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            with contextlib.suppress(ValueError, TypeError):
+                ev = json.loads(line)
+                if isinstance(ev, dict) and ev.get("event") == "step_finished":
+                    out.append((str(ev.get("step_id")), float(ev.get("duration_s", 0.0))))
+    return out
+
+
+BOOT_REPORT_OPTION = "azl.bootreport"
+"""Kernel option: print where the boot's time went on ttyS0 once the boot has finished (benchmarks)."""
+
+BOOT_REPORT_SCRIPT = (
+    "systemctl is-system-running --wait >/dev/null 2>&1; "
+    "{ echo '--- boot report'; systemd-analyze time; systemd-analyze blame | head -n 25; "
+    "systemd-analyze critical-chain azl-installer@ttyS0.service; echo '--- end of boot report'; } "
+    "2>&1 | sed 's/$/\\r/' > /dev/ttyS0"
+)
+
+
+def start_boot_report(raw_cmdline: str) -> None:
+    """With ``azl.bootreport``: a detached child prints systemd-analyze's figures on ttyS0."""
+    if BOOT_REPORT_OPTION not in cmdline.split_cmdline(raw_cmdline):
+        return
+    with contextlib.suppress(OSError):
+        subprocess.Popen(
+            ["/bin/sh", "-c", BOOT_REPORT_SCRIPT],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 def do_finish(how: Finish) -> None:
@@ -280,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         primary = "tty1"  # no unit runs on other consoles: tty1 drives then
     if args.tty != primary:
         return secondary(args.tty, primary)
+    start_boot_report(opts.raw)
     fix_serial_size(args.tty)
     if args.tty.startswith("ttyS") and os.environ.get("TERM", "vt220") in ("vt220", "vt102"):
         os.environ["TERM"] = "xterm-256color"

@@ -212,3 +212,17 @@ def test_medium_env_links_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert env["AZL_MEDIUM_REPO"] == str(link)
     assert link.resolve() == live_repo.resolve()
     assert launch.medium_env({"AZL_MEDIUM_REPO": "/x"})["AZL_MEDIUM_REPO"] == "/x"
+
+
+def test_step_durations_are_read_from_the_event_stream(tmp_path: Path) -> None:
+    from installer.medium.launch import step_durations
+
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"event": "step_started", "step_id": "preflight", "ts": 1.0}\n'
+        '{"event": "step_finished", "step_id": "preflight", "ok": true, "duration_s": 12.5, "ts": 2.0}\n'
+        "not json\n"
+        '{"event": "step_finished", "step_id": "storage", "ok": true, "duration_s": 3.25, "ts": 3.0}\n'
+    )
+    assert step_durations(events) == [("preflight", 12.5), ("storage", 3.25)]
+    assert step_durations(tmp_path / "missing.jsonl") == []
