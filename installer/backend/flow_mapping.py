@@ -47,11 +47,11 @@ def to_config(state: FlowState) -> InstallConfig:
                 firmware=base.storage.firmware,
                 table=base.storage.table,
                 partitions=[PartitionSpec(mount=p.mount, size=p.size, fs=p.fs,
-                                          encrypt=p.encrypt, label=p.label, vg=p.vg)
+                                          encrypt=p.encrypt, label=p.label, vg=p.vg, max_size=p.max_size)
                             for p in state.partitions],
                 volume_groups=_volume_groups(state, base),
                 logical_volumes=[LogicalVolume(name=v.name, vg=v.vg, mount=v.mount, size=v.size,
-                                               fs=v.fs)
+                                               fs=v.fs, max_size=v.max_size)
                                  for v in state.volumes],
                 encryption=enc,
             )
@@ -115,9 +115,10 @@ def from_config(config: InstallConfig, machine: Machine) -> FlowState:
                                                      st.guided.separate_home)
     else:
         s.layout = "manual"
-        s.partitions = [ManualPartition(p.mount, p.size, p.fs, p.encrypt, p.label, p.vg)
+        s.partitions = [ManualPartition(p.mount, p.size, p.fs, p.encrypt, p.label, p.vg, p.max_size)
                         for p in st.partitions or []]
-        s.volumes = [ManualVolume(lv.name, lv.vg, lv.mount, lv.size, lv.fs) for lv in st.logical_volumes]
+        s.volumes = [ManualVolume(lv.name, lv.vg, lv.mount, lv.size, lv.fs, lv.max_size)
+                     for lv in st.logical_volumes]
     s.encrypt = st.encryption.enabled
     if st.encryption.passphrase is not None:
         s.passphrase = s.passphrase_confirm = st.encryption.passphrase

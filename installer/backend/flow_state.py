@@ -74,6 +74,7 @@ class ManualPartition:
     encrypt: bool = False
     label: str | None = None
     vg: str | None = None
+    max_size: str | None = None  # from a prefilled answer file: kept, not shown
 
 
 @dataclass
@@ -85,6 +86,7 @@ class ManualVolume:
     mount: str | None
     size: str
     fs: str = "ext4"
+    max_size: str | None = None  # from a prefilled answer file: kept, not shown
 
 
 @dataclass

@@ -266,15 +266,21 @@ def _place_lvs(lvs: list[LvReq], vg_size: dict[str, int]) -> tuple[list[Action],
                                 f"they need {format_size(fixed + rest_min)}; "
                                 f"{format_size(fixed + rest_min - total)} short"))
             continue
+        capped: set[str] = set()
         for lv in rests:
-            sizes[f"{vg}/{lv.name}"] = total - fixed
+            free = total - fixed
+            if lv.max_bytes is not None and lv.max_bytes < free:  # max_size: a fixed size, not the rest
+                free = lv.max_bytes
+                capped.add(lv.name)
+            sizes[f"{vg}/{lv.name}"] = free
         for lv in mine:
             got = sizes[f"{vg}/{lv.name}"]
             if got < lv.min_bytes:
                 issues.append(Issue(f"{lv.where}.size", f"{_label(lv)} gets {format_size(got)} but needs at least "
                                     f"{format_size(lv.min_bytes)}; {format_size(lv.min_bytes - got)} short"))
         for lv in [*[x for x in mine if x not in rests], *rests]:
-            out.append(LvCreate(vg, lv.name, None if lv in rests else sizes[f"{vg}/{lv.name}"], lv.role))
+            fills = lv in rests and lv.name not in capped
+            out.append(LvCreate(vg, lv.name, None if fills else sizes[f"{vg}/{lv.name}"], lv.role))
     if issues:
         raise InvalidInput(issues)
     return out, sizes

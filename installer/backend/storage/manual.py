@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from installer.backend.config import Storage
 from installer.backend.errors import InvalidInput, Issue
-from installer.backend.sizes import SizeSpec, parse_size
+from installer.backend.sizes import SizeSpec, format_size, parse_size
 from installer.backend.storage import minimums
+from installer.backend.storage.allocate import EXTENT
+from installer.backend.storage.naming import align_down
 from installer.backend.storage.requests import Layout, LvReq, PartReq
 
 P = "storage.partitions"
@@ -32,6 +34,23 @@ def grub_reads(storage: Storage) -> bool:
     """GRUB 2.06 can unlock LUKS1, and LUKS2 only with pbkdf2."""
     enc = storage.encryption
     return enc.luks_version == "luks1" or enc.effective_pbkdf == "pbkdf2"
+
+
+def _lv_cap(max_size: str | None, size: SizeSpec, min_b: int, where: str, issues: list[Issue]) -> int | None:
+    """A logical volume's max_size in bytes, rounded down to whole LVM extents; None when not given
+    (or invalid, with an issue naming the field)."""
+    if max_size is None:
+        return None
+    if size.kind != "rest":
+        issues.append(Issue(f"{where}.max_size", "max_size caps a 'rest' logical volume only"))
+        return None
+    cap = align_down(parse_size(max_size, "MiB"), EXTENT)
+    floor = max(min_b, EXTENT)
+    if cap < floor:
+        issues.append(Issue(f"{where}.max_size", f"max_size {max_size} is below this volume's minimum of "
+                            f"{format_size(floor)}"))
+        return None
+    return cap
 
 
 def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int) -> Layout:
@@ -104,7 +123,9 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int) -
         see_mount(lv.mount, w)
         role = _role(lv.mount, lv.fs, None)
         min_b = root_min if lv.mount == "/" else minimums.FS_MIN_BYTES.get(lv.fs, 0)
-        lay.lvs.append(LvReq(lv.vg, lv.name, role, SizeSpec.parse(lv.size), lv.fs, w, lv.mount, lv.label, min_b))
+        size = SizeSpec.parse(lv.size)
+        max_b = _lv_cap(lv.max_size, size, min_b, w, issues)
+        lay.lvs.append(LvReq(lv.vg, lv.name, role, size, lv.fs, w, lv.mount, lv.label, min_b, max_b))
 
     # firmware needs and the root/boot rules
     roots = [w for m, w in mounts.items() if m == "/"]

@@ -39,6 +39,7 @@ class LvReq:
     mount: str | None = None
     label: str | None = None
     min_bytes: int = 0
+    max_bytes: int | None = None  # cap for a 'rest' volume (extent multiple)
 
 
 @dataclass
