@@ -1,4 +1,11 @@
-"""Network configuration as systemd-networkd .network files (how Azure Linux configures it)."""
+"""Network configuration as systemd-networkd .network files (how Azure Linux configures it).
+
+An interface with ``onboot: false`` (kickstart ``network --onboot=no``, Azure ``OnBoot: false``)
+still gets its file, so its addresses are ready and no distribution default .network file claims
+it, but with ``[Link] ActivationPolicy=manual``: networkd leaves the link down at boot until
+someone brings it up (``networkctl up NAME``), and ``RequiredForOnline=no`` keeps
+systemd-networkd-wait-online from waiting for it.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,10 @@ def file_name(index: int, iface: Interface) -> str:
 
 
 def network_file(iface: Interface) -> str:
-    lines = ["# written by azl-installer", "[Match]", f"Name={iface.name}", "", "[Network]"]
+    lines = ["# written by azl-installer", "[Match]", f"Name={iface.name}", ""]
+    if not iface.onboot:
+        lines += ["[Link]", "ActivationPolicy=manual", "RequiredForOnline=no", ""]
+    lines.append("[Network]")
     lines.append(f"DHCP={'yes' if iface.dhcp else 'no'}")
     lines += [f"Address={a}" for a in iface.addresses]
     if iface.gateway:
