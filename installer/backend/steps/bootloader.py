@@ -76,13 +76,30 @@ class BootloaderAction:
                 return sorted(k for k in r.stdout.split() if k)
         return []
 
+    def _selinux_mode(self, ctx: StepContext) -> str | None:
+        """The requested mode, or ``disabled`` when the target has no policy SELinux could load:
+        a kernel told to enable SELinux without one fails socket units (udev, D-Bus) at boot."""
+        if self.selinux not in ("permissive", "enforcing"):
+            return self.selinux
+        try:
+            config = ctx.system.read_file(ctx.path("/etc/selinux/config"))
+        except OSError:
+            config = ""
+        kind = next((ln.split("=", 1)[1].strip().strip("\"'") for ln in config.splitlines()
+                     if ln.strip().startswith("SELINUXTYPE=")), "") or "targeted"
+        if target_has(ctx, f"/etc/selinux/{kind}/policy") is not None:
+            return self.selinux
+        ctx.log(f"SELinux {self.selinux} requested but the target has no policy in /etc/selinux/{kind}/policy: "
+                "the kernel gets selinux=0 (SELinux without a policy breaks udev and D-Bus at boot)", "warning")
+        return "disabled"
+
     def run(self, ctx: StepContext) -> None:
         layout = ctx.state.get("layout")
         if layout is not None and not isinstance(layout, TargetLayout):
             layout = None
         if layout is None and not self.directory:
             raise StepFailed(ctx.step_id, "kernel command line", "the storage step left no layout")
-        cmdline = kernel_cmdline(layout, self.selinux, self.boot.append)
+        cmdline = kernel_cmdline(layout, self._selinux_mode(ctx), self.boot.append)
         ctx.system.write_file(ctx.path(DEFAULT_GRUB), default_grub(cmdline, self.boot.timeout))
         ctx.state["kernel_cmdline"] = cmdline
         ctx.log("kernel command line: " + " ".join(cmdline))
