@@ -75,6 +75,8 @@ class ManualPartition:
     label: str | None = None
     vg: str | None = None
     max_size: str | None = None  # from a prefilled answer file: kept, not shown
+    disk: int = 0  # index into storage.disks (answer file): kept, not shown
+    mount_options: str | None = None  # from a prefilled answer file: kept, not shown
 
 
 @dataclass
@@ -87,6 +89,7 @@ class ManualVolume:
     size: str
     fs: str = "ext4"
     max_size: str | None = None  # from a prefilled answer file: kept, not shown
+    label: str | None = None  # from a prefilled answer file: kept, not shown
 
 
 @dataclass
@@ -102,6 +105,7 @@ class FlowState:
     lvm: bool = False
     swap: str = "0"
     separate_home: bool = False
+    initial_disk: str | None = None  # the disk a prefilled answer file picked (its rule is kept)
     partitions: list[ManualPartition] = field(default_factory=list)
     volumes: list[ManualVolume] = field(default_factory=list)  # LVM logical volumes (manual layout)
     encrypt: bool = False

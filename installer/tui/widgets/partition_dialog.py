@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -53,12 +55,13 @@ class PartitionDialog(ModalScreen["flow.ManualPartition | None"]):
 
     def current(self) -> flow.ManualPartition:
         fs = self.query_one("#p-fs", Select).value
-        return flow.ManualPartition(
+        # replace(): what the dialog does not show (max_size, disk, mount options) is kept
+        return dataclasses.replace(
+            self.part,
             mount=self.query_one("#p-mount", Input).value.strip() or None,
             size=self.query_one("#p-size", Input).value.strip(),
             fs=fs if isinstance(fs, str) else "ext4",
             encrypt=self.query_one("#p-encrypt", Checkbox).value,
-            label=self.part.label,
             vg=self.query_one("#p-vg", Input).value.strip() or None,
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -54,7 +56,9 @@ class VolumeDialog(ModalScreen["flow.ManualVolume | None"]):
 
     def current(self) -> flow.ManualVolume:
         fs = self.query_one("#v-fs", Select).value
-        return flow.ManualVolume(
+        # replace(): what the dialog does not show (max_size, label) is kept
+        return dataclasses.replace(
+            self.vol,
             name=self.query_one("#v-name", Input).value.strip(),
             vg=self.query_one("#v-vg", Input).value.strip(),
             mount=self.query_one("#v-mount", Input).value.strip() or None,
