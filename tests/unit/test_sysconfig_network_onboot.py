@@ -72,3 +72,12 @@ def test_sysconfig_step_writes_the_manual_activation_file_in_dry_run() -> None:
     assert eth1 is not None and eth0 is not None, sorted(sysm.files)
     assert MANUAL in eth1.decode() and "Address=198.51.100.7/24" in eth1.decode()
     assert "[Link]" not in eth0.decode()
+
+
+def test_plan_summary_says_which_interface_stays_down() -> None:
+    cfg = InstallConfig.model_validate({"version": 1, "system": {"hostname": "h", "network": {"interfaces": [
+        {"name": "eth0"}, {"name": "eth1", "onboot": False}]}}})
+    plan = make_plan(cfg, Machine(virtualization="microsoft"), target_root="/t", directory=True)
+    step = next(s for s in plan.steps if s.id == "sysconfig")
+    line = next(x for x in step.summary if x.startswith("network: "))
+    assert line == "network: eth0 dhcp, eth1 dhcp (down at boot)"

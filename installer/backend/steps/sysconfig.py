@@ -194,7 +194,7 @@ def plan(info: PlanInfo) -> Planned | None:
     summary = [
         f"hostname {s.hostname}, timezone {s.timezone}, locale {s.locale}, keyboard {s.keyboard}",
         "network: " + ", ".join(i.name + (" dhcp" if i.dhcp else " " + ",".join(i.addresses))
-                                for i in s.network.interfaces),
+                                + ("" if i.onboot else " (down at boot)") for i in s.network.interfaces),
         fw_line,
         f"sshd {'enabled' if action.sshd else 'disabled'}" + (f", SELinux {action.selinux}" if action.selinux else ""),
     ]
