@@ -154,52 +154,80 @@ def test_real_loop_mount_busy_by_a_child_cwd(tmp_path: Path) -> None:
 
 
 class _Dev(SimpleNamespace):
-    pass
+    """A stand-in for a blivet device: ``teardown`` runs ``on_teardown`` (or unmounts)."""
+
+    def teardown(self, recursive: bool = False) -> None:
+        self.torn_down = True
+        if getattr(self, "on_teardown", None) is not None:
+            self.on_teardown()
+        else:
+            self.format.system_mountpoint = None
 
 
-def test_teardown_names_the_holder_when_blivet_needs_lsof(monkeypatch: pytest.MonkeyPatch) -> None:
-    """blivet's failed umount runs `lsof`, missing on the medium: the error says which mount
-    failed and what holds it (here, a stand-in for holders.explain), not 'lsof not found'."""
-    disk = _Dev(path="/dev/vda", parents=[], ancestors=[], protected=False, controllable=True, type="disk",
-                format=SimpleNamespace(type=None, system_mountpoint=None))
-    part = _Dev(path="/dev/vda2", ancestors=[disk], protected=False, controllable=True, type="partition",
-                format=SimpleNamespace(type="ext4", system_mountpoint="/mnt/sysimage/boot"))
-
+def _tree(*devices: _Dev) -> Any:
     class Tree:
-        devices = [disk, part]
+        def __init__(self) -> None:
+            self.devices = list(devices)
+            self.leaves = [d for d in devices if d.leaf]
 
         def teardown_all(self) -> None:
-            raise FileNotFoundError(2, "No such file or directory", "lsof")
+            raise AssertionError("blivet's teardown_all() would tear down the installer medium too")
 
+    return SimpleNamespace(devicetree=Tree())
+
+
+def _devices() -> tuple[_Dev, _Dev, _Dev]:
+    disk = _Dev(path="/dev/vda", ancestors=[], protected=False, controllable=True, type="disk", leaf=False,
+                format=SimpleNamespace(type=None, system_mountpoint=None))
+    part = _Dev(path="/dev/vda2", protected=False, controllable=True, type="partition", leaf=True,
+                format=SimpleNamespace(type="ext4", system_mountpoint="/mnt/sysimage/boot"))
+    part.ancestors = [disk, part]
+    medium = _Dev(path="/dev/sr0", protected=False, controllable=True, type="cdrom", leaf=True,
+                  format=SimpleNamespace(type="iso9660", system_mountpoint="/run/initramfs/live"))
+    medium.ancestors = [medium]
+    medium.on_teardown = lambda: (_ for _ in ()).throw(FileNotFoundError(2, "No such file", "lsof"))
+    return disk, part, medium
+
+
+def test_teardown_leaves_the_installer_medium_alone() -> None:
+    """exclusive_disks does not hide an optical drive: the medium is in blivet's tree, mounted
+    (and busy under the GUI). Teardown unmounts the plan's filesystems and never the medium."""
+    disk, part, medium = _devices()
     logs: list[tuple[str, str]] = []
     ctx: Any = SimpleNamespace(log=lambda m, level="info": logs.append((level, m)))
-    monkeypatch.setattr(blivet_engine, "_explain", lambda mp, dev: f"{mp} is in use: fc-cache (pid 42): cwd")
-    run = blivet_engine._teardown_all(SimpleNamespace(devicetree=Tree()), ctx, ["/dev/vda"])
-    with pytest.raises(RuntimeError) as exc:
-        run()
-    assert str(exc.value) == ("a filesystem could not be unmounted: /mnt/sysimage/boot is in use: "
-                              "fc-cache (pid 42): cwd")
+    blivet_engine._teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
+    assert getattr(part, "torn_down", False) and not getattr(medium, "torn_down", False)
+    assert ("debug", "blivet sees /dev/sr0 (iso9660) mounted at /run/initramfs/live "
+                     "(not on the plan's disks: left alone)") in logs
     assert ("debug", "blivet sees /dev/vda2 (ext4) mounted at /mnt/sysimage/boot") in logs
 
 
-def test_teardown_checks_the_plan_disks_after_blivet_swallowed_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With lsof present blivet logs a failed umount and carries on: still an error for us."""
-    disk = _Dev(path="/dev/vda", ancestors=[], protected=False, controllable=True, type="disk",
-                format=SimpleNamespace(type=None, system_mountpoint=None))
-    part = _Dev(path="/dev/vda1", ancestors=[disk], protected=False, controllable=True, type="partition",
-                format=SimpleNamespace(type="ext4", system_mountpoint="/mnt/sysimage"))
-    medium = _Dev(path="/dev/sr0", ancestors=[], protected=True, controllable=True, type="cdrom",
-                  format=SimpleNamespace(type="iso9660", system_mountpoint="/run/initramfs/live"))
-
-    class Tree:
-        devices = [disk, part, medium]
-
-        def teardown_all(self) -> None:
-            return None
-
+def test_teardown_names_the_holder_of_a_busy_target_mount(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed umount makes blivet run `lsof` (missing on the medium): the error names the
+    mount and what holds it (a stand-in for holders.explain here), not 'lsof not found'."""
+    disk, part, medium = _devices()
+    part.on_teardown = lambda: (_ for _ in ()).throw(FileNotFoundError(2, "No such file", "lsof"))
     ctx: Any = SimpleNamespace(log=lambda m, level="info": None)
-    monkeypatch.setattr(blivet_engine, "_explain", lambda mp, dev: f"{mp} ({dev}) held")
-    with pytest.raises(RuntimeError, match=r"^a filesystem could not be unmounted: /mnt/sysimage \(/dev/vda1\) held$"):
-        blivet_engine._teardown_all(SimpleNamespace(devicetree=Tree()), ctx, ["/dev/vda"])()
-    part.format.system_mountpoint = None
-    blivet_engine._teardown_all(SimpleNamespace(devicetree=Tree()), ctx, ["/dev/vda"])()  # the medium is not ours
+    monkeypatch.setattr(blivet_engine, "_explain", lambda mp, dev: f"{mp} ({dev}) is in use: fc-cache (pid 42)")
+    with pytest.raises(RuntimeError) as exc:
+        blivet_engine._teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
+    assert str(exc.value) == ("a filesystem could not be unmounted: /mnt/sysimage/boot (/dev/vda2) is in use: "
+                              "fc-cache (pid 42)")
+    assert not getattr(medium, "torn_down", False)
+
+
+def test_teardown_failure_that_left_nothing_mounted_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A LUKS close that failed after every filesystem was unmounted: logged with its holders."""
+    disk, part, medium = _devices()
+
+    def close_fails() -> None:
+        part.format.system_mountpoint = None
+        raise RuntimeError("close failed")
+
+    part.on_teardown = close_fails
+    logs: list[tuple[str, str]] = []
+    ctx: Any = SimpleNamespace(log=lambda m, level="info": logs.append((level, m)))
+    monkeypatch.setattr(blivet_engine, "_explain", lambda mp, dev: f"{dev}: udevd holds it")
+    blivet_engine._teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
+    assert ("warning", "blivet could not tear down /dev/vda2: RuntimeError: close failed "
+                       "(/dev/vda2: udevd holds it)") in logs

@@ -20,8 +20,9 @@ the install log) masks keyword arguments named ``pass*``. Tests scan our log, bl
 the events and every argv for it.
 
 Teardown on every exit path: the mounts (made through the System seam after ``do_it()``) are
-undone first, then blivet's ``devicetree.teardown_all()`` closes LUKS mappings and deactivates
-the volume groups of the plan's disks (only those: the tree holds nothing else).
+undone first, then blivet tears down the leaves on the plan's disks (closes LUKS mappings,
+deactivates volume groups): only those, as the tree also holds what ``exclusive_disks`` does not
+hide (optical drives, loop devices: the installer medium), see :func:`_teardown_all`.
 """
 
 from __future__ import annotations
@@ -196,39 +197,56 @@ class BlivetEngine:
 
 
 def _teardown_all(b: Any, ctx: StepContext, disks: list[str]) -> Callable[[], None]:
-    """blivet's ``teardown_all()`` with a diagnosis: what blivet still sees mounted before it
-    starts (logged), and, when an unmount or a LUKS close fails, which process, mount, loop
-    device or swap holds it (storage/holders.py, from /proc; ``lsof`` is not on the medium)."""
+    """blivet's ``teardown_all()``, but only for the plan's disks, with a diagnosis.
+
+    ``exclusive_disks`` hides other *disks* only: an optical drive or a loop device is no disk
+    to blivet, so the installer medium (``/dev/sr0`` at ``/run/initramfs/live``) is in the tree,
+    and ``teardown_all()`` unmounts it. With the text installer nothing holds the medium, so
+    that umount succeeded, unnoticed; with the graphical installer the GUI layer's squashfs is
+    loop-mounted from it (Qt runs from there), the umount fails and the install ended "failed".
+    So the leaves on the plan's disks are torn down here, nothing else; what blivet sees mounted
+    is logged first, and a failure names what holds the mount (storage/holders.py, from /proc:
+    ``lsof``, blivet's own diagnosis, is not on the medium)."""
 
     def run() -> None:
-        mounted = _mounted(b)
-        for path, fstype, mp, note in mounted:
-            ctx.log(f"blivet sees {path} ({fstype}) mounted at {mp}{note}", "debug")
+        for path, fstype, mp, note in _mounted(b):
+            ours = any(d.path == path and _on(d, disks) for d in b.devicetree.devices)
+            ctx.log(f"blivet sees {path} ({fstype}) mounted at {mp}{note}"
+                    + ("" if ours else " (not on the plan's disks: left alone)"), "debug")
         handler = _LogForward(ctx)
         for name in _BLIVET_LOGGERS:
             logging.getLogger(name).setLevel(logging.DEBUG)
             logging.getLogger(name).addHandler(handler)
+        failed: list[tuple[Any, Exception]] = []
         try:
-            b.devicetree.teardown_all()
-        except FileNotFoundError as exc:
-            # blivet runs `lsof MOUNTPOINT` after a failed umount; without lsof that call raises
-            # and would hide the real cause: name the mount and what holds it instead
-            busy = [m for m in _mounted(b) if not m[3]] or mounted
-            why = "; ".join(_explain(mp, path) for path, _t, mp, _n in busy) or f"{exc.filename} is missing"
-            raise RuntimeError(f"a filesystem could not be unmounted: {why}") from exc
+            for leaf in list(b.devicetree.leaves):
+                if leaf.protected or not _on(leaf, disks):
+                    continue
+                try:
+                    leaf.teardown(recursive=True)
+                except Exception as exc:  # blivet's StorageError/BlockDevError; FileNotFoundError: no lsof
+                    failed.append((leaf, exc))
         finally:
             for name in _BLIVET_LOGGERS:
                 logging.getLogger(name).removeHandler(handler)
-        # blivet logs (and swallows) a failed unmount when lsof exists: check the plan's disks
         still = [(d.path, mnt) for d in b.devicetree.devices if _on(d, disks) and (mnt := _mountpoint(d))]
         if still:
             raise RuntimeError("a filesystem could not be unmounted: "
                                + "; ".join(_explain(m, p) for p, m in still))
+        for d, err in failed:  # not mounted any more (checked above): a LUKS/LVM close, the data is safe
+            ctx.log(f"blivet could not tear down {d.path}: {_blivet_error(err)} ({_explain(None, d.path)})",
+                    "warning")
         for d in b.devicetree.devices:
             if _on(d, disks) and d.type == "luks/dm-crypt" and d.exists and d.status:
                 ctx.log(f"blivet left {d.path} open: {_explain(None, d.path)}", "warning")
 
     return run
+
+
+def _blivet_error(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"blivet's diagnosis needs {exc.filename or 'lsof'}, which is not installed"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class _LogForward(logging.Handler):
