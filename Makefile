@@ -58,8 +58,9 @@ iso: iso-setup fixture-repo
 smoke-a: iso
 	AZL_VM=1 $(VENV)/bin/pytest -q -p no:xdist -p no:cacheprovider -rP tests/vm/test_medium.py -k core_luks_install
 
+# Every QEMU scenario, two guests side by side (one vCPU each; a file's tests stay on one worker).
 smoke: iso
-	AZL_VM=1 $(VENV)/bin/pytest -q -p no:xdist -m vm tests/vm
+	AZL_VM=1 $(VENV)/bin/pytest -q -n 2 --dist loadfile -rP -m vm tests/vm tests/blivet
 
 vm-install: export AZL_VM_PASSWORD = $(VM_PASSWORD)
 vm-install: export AZL_VM_PASSPHRASE = $(VM_PASSPHRASE)
@@ -113,7 +114,6 @@ screenshots-tui: setup
 smoke-blivet: iso
 	AZL_VM=1 $(VENV)/bin/pytest -q -p no:xdist -m vm tests/blivet
 
-smoke: smoke-blivet
 
 bench-blivet: iso
 	$(PY) bench/blivet_bench.py $(BENCH_ARGS)
