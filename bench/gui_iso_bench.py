@@ -4,6 +4,7 @@
     python bench/gui_iso_bench.py                         # sizes only (from the built layers)
     python bench/gui_iso_bench.py --alternatives          # + what cage or an X server would add (apt, root)
     python bench/gui_iso_bench.py --memory 768 512 384    # + boot the graphical entry at each -m
+    python bench/gui_iso_bench.py --install 512           # + walk the pages and install at each -m
 
 Targets (issue 10): the graphical stack adds at most 60 MB compressed to the ISO; the first page
 of the graphical installer is reached with at most 768 MiB.
@@ -134,11 +135,37 @@ def first_page(medium: Medium, memory: int, workdir: Path, timeout: float) -> di
         disk.unlink(missing_ok=True)
 
 
+def install_at(medium: Medium, memory: int, workdir: Path) -> dict[str, object]:
+    """Boot at ``-m memory``, walk every page with QMP keys and run the encrypted core install;
+    the outcome the GUI reports and the smallest MemAvailable on any page."""
+    from tests.vm.qemu import blank_disk
+    from tests.vm.test_graphical import boot_graphical, walk_installer
+
+    d = workdir / f"install-m{memory}"
+    d.mkdir(parents=True, exist_ok=True)
+    disk = blank_disk(d / "disk0.qcow2", "10G")
+    try:
+        guest = boot_graphical(d, medium, memory, [disk])
+        try:
+            walk = walk_installer(guest, d / "screens", install=True)
+            avail = [int(v) for v in re.findall(r"GUI page=\S+ mem_available_mib=(-?\d+)", guest.text)]
+            return {"memory_mib": memory, "installed": walk.outcome == "finished", "outcome": walk.outcome,
+                    "seconds": round(guest.elapsed(), 1), "min_mem_available_mib": min(avail) if avail else None}
+        finally:
+            guest.stop()
+    except (GuestError, AssertionError) as exc:
+        return {"memory_mib": memory, "installed": False, "why": str(exc).splitlines()[0] if str(exc) else "?"}
+    finally:
+        disk.unlink(missing_ok=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--info", type=Path, help="iso-info.json (default: build/, else build/gui/)")
     ap.add_argument("--alternatives", action="store_true")
     ap.add_argument("--memory", type=int, nargs="*", default=[])
+    ap.add_argument("--install", type=int, nargs="*", default=[], metavar="MIB",
+                    help="walk the pages and run the encrypted core install at each -m (largest first)")
     ap.add_argument("--timeout", type=float, default=900.0)
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
@@ -177,6 +204,19 @@ def main(argv: list[str] | None = None) -> int:
         smallest = min(ok) if ok else None
         result["smallest_memory_mib"] = smallest
         print(f"== smallest -m tried that reaches the first page: {smallest} MiB (target <= {TARGET_MIB})")
+    if args.install:
+        rows = []
+        with tempfile.TemporaryDirectory(prefix="gui-inst-", dir=REPO / "build") as tmp:
+            for mem in sorted(args.install, reverse=True):
+                row = install_at(medium, mem, Path(tmp))
+                rows.append(row)
+                print(f"== install at -m {mem}: {json.dumps(row)}", flush=True)
+                if not row["installed"]:
+                    break
+        result["install"] = rows
+        done = [int(r["memory_mib"]) for r in rows if r["installed"]]  # type: ignore[call-overload]
+        print(f"== smallest -m tried that completes an encrypted install: {min(done) if done else None} MiB "
+              f"(target <= {TARGET_MIB})")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     shutil.rmtree(REPO / "build" / "__pycache__", ignore_errors=True)

@@ -413,6 +413,8 @@ def test_graphical_install(gui_medium: Medium, vmdir: Path, artefacts: Path) -> 
     finally:
         guest.stop()
     facts = verify_gui_install(vmdir, [disk])
+    print(json.dumps({"pages": walk.pages, "first_page_seconds": round(walk.first_page_seconds, 1),
+                      "outcome": walk.outcome, "facts": facts}))
     assert facts.get("hostname") == HOSTNAME
     assert "wheel" in facts.get("groups", "").split()
     assert facts.get("root_on_crypt") == "1"
