@@ -164,3 +164,28 @@ def test_invalid_timezone_cli_exit_2(tiny_repo: Repo, target: Path, tmp_path: Pa
     assert "system.timezone" in proc.stderr and "Nowhere/Land" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not target.exists()
+
+
+def test_package_changed_after_preflight_fails_in_the_transaction(
+    tiny_repo: Repo, target: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transaction skips dnf's per-package rpmkeys run for repositories the preflight checked,
+    but rpm still verifies signatures itself: a package swapped for an unsigned one in between (with
+    matching repository metadata) fails."""
+    import installer.backend.steps.payload as payload_step
+
+    repo = copy_repo(tiny_repo, tmp_path / "repo")
+    real_install = payload_step.install
+
+    def swap_then_install(ctx, spec, pre):  # type: ignore[no-untyped-def]
+        assert pre.verified_repos, "the preflight should report the repository it verified"
+        rpm = next(repo.path.glob("azl-tiny-base-*.rpm"))
+        subprocess.run(["rpmsign", "--delsign", str(rpm)], check=True, capture_output=True)
+        reindex(repo)
+        return real_install(ctx, spec, pre)
+
+    monkeypatch.setattr(payload_step, "install", swap_then_install)
+    run = dir_install(config_from(BASE), target, repo)
+    assert run.result.failed_step == "payload"
+    err = run.result.error or ""
+    assert "checksum" in err or "signature" in err.lower(), err

@@ -24,6 +24,8 @@ class PreflightResult:
     tool: str
     work: WorkDir
     resolution: Resolution
+    verified_repos: tuple[str, ...] = ()
+    """Repositories (gpgcheck on, local) whose every resolved package passed ``rpm -K`` here."""
 
     @property
     def count(self) -> int:
@@ -135,7 +137,8 @@ def local_locations(ctx: StepContext, repo_dir: str) -> dict[str, str]:
     return out
 
 
-def _check_signatures(ctx: StepContext, spec: PayloadSpec, res: Resolution, work: WorkDir) -> None:
+def _check_signatures(ctx: StepContext, spec: PayloadSpec, res: Resolution, work: WorkDir) -> tuple[str, ...]:
+    """rpm -K every resolved package of a local repository with gpgcheck; return those repositories."""
     checked = {r.name: r for r in spec.repos if r.gpgcheck}
     local: list[str] = []
     remote = 0
@@ -157,7 +160,7 @@ def _check_signatures(ctx: StepContext, spec: PayloadSpec, res: Resolution, work
         ctx.log(f"{remote} package(s) come from network repositories: their signatures are verified during "
                 "the transaction")
     if not local:
-        return
+        return ()
     # digests and signatures of every package, in parallel batches (hashing is most of the preflight time)
     jobs = str(max(1, min(4, os.cpu_count() or 1)))
     k = ctx.system.run(["xargs", "-0", "-n", "32", "-P", jobs, "rpm", "--dbpath", work.keydb, "-K", "--define",
@@ -169,6 +172,7 @@ def _check_signatures(ctx: StepContext, spec: PayloadSpec, res: Resolution, work
         raise StepFailed(ctx.step_id, "signature check",
                          "packages fail the signature check (unsigned or tampered): " + "; ".join(names[:5]))
     ctx.log(f"signatures OK for {len(local)} package(s)")
+    return tuple(sorted(maps))
 
 
 def run_preflight(ctx: StepContext, spec: PayloadSpec) -> PreflightResult:
@@ -186,11 +190,11 @@ def run_preflight(ctx: StepContext, spec: PayloadSpec) -> PreflightResult:
     res = parse_resolution(out.stdout, out.stderr)
     _fail_resolution(ctx, res, out.returncode, out.stdout, out.stderr)
     ctx.progress(0.6, f"checking signatures of {res.count} packages")
-    _check_signatures(ctx, spec, res, work)
+    verified = _check_signatures(ctx, spec, res, work)
     size = format_size(res.installed_size) if res.installed_size else "unknown"
     dl = format_size(res.download_size) if res.download_size else "unknown"
     ctx.log(f"preflight: {res.count} packages, download {dl}, installed size {size}")
-    result = PreflightResult(tool, work, res)
+    result = PreflightResult(tool, work, res, verified)
     ctx.state["preflight"] = result
     ctx.state["payload_installed_size"] = res.installed_size
     ctx.state["payload_download_size"] = res.download_size
