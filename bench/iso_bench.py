@@ -64,7 +64,9 @@ def sizes(medium: Medium) -> dict[str, float]:
     }
 
 
-def boot_time(medium: Medium, firmware: str, memory: int, workdir: Path, report: bool = False) -> dict[str, float]:
+def boot_time(
+    medium: Medium, firmware: str, memory: int, workdir: Path, report: bool = False, extra: str = ""
+) -> dict[str, float]:
     """QEMU start -> READY marker and -> the text UI's first output on the serial console.
 
     Wall seconds (``*_s``) and the QEMU process's CPU seconds (``*_cpu``). With ``report`` the
@@ -74,20 +76,19 @@ def boot_time(medium: Medium, firmware: str, memory: int, workdir: Path, report:
     spec = GuestSpec(firmware=firmware, memory=memory, cdrom=medium.iso)
     if report:
         spec.kernel, spec.initrd = medium.kernel, medium.initrd
-        spec.append = live_append(medium, "inst.text", "azl.bootreport")
+        spec.append = live_append(medium, "inst.text", "azl.bootreport", extra)
     with Guest(spec, workdir, f"boot-{firmware}") as guest:
         out: dict[str, float] = {}
         start = 0
         if not report:
             m = guest.wait_for(r"Install Azure Linux \(text mode on the serial console", 300)
             out["grub_menu_s"], out["grub_menu_cpu"] = guest.elapsed(), cpu_seconds(guest)
-            # the third entry (text UI on ttyS0), chosen as a user would: two arrows down, Enter
-            time.sleep(0.5)
-            guest.send("\x1b[B")
-            time.sleep(0.3)
-            guest.send("\x1b[B")
-            time.sleep(0.3)
-            guest.send("\r")
+            # the third entry (text UI on ttyS0): two times Ctrl-N (GRUB's "next entry"; one byte, so
+            # it cannot be split like an arrow key's escape sequence on a loaded host), then Enter
+            time.sleep(1.0)
+            for key in ("\x0e", "\x0e", "\r"):
+                guest.send(key)
+                time.sleep(0.5)
             start = m.end()
         m = guest.wait_marker(("READY",), 600, start=start)
         out["ready_s"], out["ready_cpu"] = guest.elapsed(), cpu_seconds(guest)
@@ -101,11 +102,12 @@ def boot_time(medium: Medium, firmware: str, memory: int, workdir: Path, report:
             pass
         if report:
             try:
-                r = guest.wait_for(r"--- boot report(.*?)--- end of boot report", 180, start=start)
+                r = guest.wait_for(r"--- boot report(.*?)--- end of boot report", 240, start=start)
                 text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", r.group(1))
                 print("\n".join(line.rstrip() for line in text.splitlines() if line.strip()), flush=True)
             except GuestError:
                 print("(no boot report on the serial console)", flush=True)
+            shutil.copyfile(guest.log_path, REPO / "build" / "iso-bench-boot-report.serial.log")
         return out
 
 
@@ -151,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="boot the kernel directly with azl.bootreport and print systemd-analyze's figures",
     )
+    ap.add_argument(
+        "--append", default="", help="with --boot-report: more kernel arguments (e.g. systemd.log_level=debug)"
+    )
     args = ap.parse_args(argv)
 
     medium = Medium.load(args.iso_info)
@@ -170,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             boots: list[dict[str, object]] = []
             for fw in args.firmware:
                 for i in range(args.runs):
-                    t = boot_time(medium, fw, args.memory, work / f"{fw}{i}", report=args.boot_report)
+                    t = boot_time(
+                        medium, fw, args.memory, work / f"{fw}{i}", report=args.boot_report, extra=args.append
+                    )
                     boots.append({"firmware": fw, **t})
                     pairs = [k[:-2] for k in t if k.endswith("_s")]
                     line = ", ".join(

@@ -38,9 +38,14 @@ LABEL = "AZL_INSTALLER"
 LIVE_ARGS = (
     f"root=live:CDLABEL={LABEL} rd.live.image rd.live.overlay.overlayfs=1 "
     "quiet loglevel=3 rd.udev.log_level=3 udev.log_level=3 systemd.show_status=false "
-    "modprobe.blacklist=bochs,pcspkr,iTCO_wdt,kvm_amd,kvm_intel,floppy"
+    "modprobe.blacklist=bochs,pcspkr,iTCO_wdt,kvm_amd,kvm_intel,floppy "
+    "lsm=landlock,lockdown,yama,integrity,apparmor"
 )
-"""Kernel arguments of every boot entry (grub.cfg's @LIVE_ARGS@; the harness's direct boot)."""
+"""Kernel arguments of every boot entry (grub.cfg's @LIVE_ARGS@; the harness's direct boot).
+
+``lsm=`` is Debian's default list without ``bpf``: with the BPF LSM active, systemd (PID 1) loads
+its restrict-filesystems BPF program at start-up, which under emulation kept PID 1 in the kernel
+for tens of seconds (soft-lockup warnings) right after the switch to the live root."""
 EXTRA_WHEELS = ["blivet", "dasbus", "packaging"]
 """Dependencies of the blivet storage engine on the medium (libblockdev comes from Debian)."""
 PIP_TARGET = [

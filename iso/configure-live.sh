@@ -21,6 +21,9 @@ cp -a "$here/rootfs/." "$root/"
 kver=$(ls "$root/usr/lib/modules" | sort -V | tail -1)
 
 # --- units -------------------------------------------------------------------------------
+# Under emulation every unit started before the launcher costs about a second of the one vCPU:
+# mask what a live installer never needs (the live root has no D-Bus, so logind only fails and
+# restarts; no TPM; volatile journal; no debug/fuse/hugepage mounts; users exist at build time).
 sysd="$root/etc/systemd/system"
 mkdir -p "$sysd/multi-user.target.wants"
 # networking is started on demand (an http(s) answer file), not at boot
@@ -37,7 +40,14 @@ for unit in dracut-shutdown.service dracut-shutdown-onfailure.service ldconfig.s
     blk-availability.service grub-common.service systemd-networkd-wait-online.service \
     serial-getty@ttyS0.service getty@tty1.service remote-fs.target \
     systemd-hwdb-update.service systemd-journal-catalog-update.service \
-    systemd-machine-id-commit.service systemd-firstboot.service; do
+    systemd-machine-id-commit.service systemd-firstboot.service \
+    systemd-logind.service systemd-journal-flush.service systemd-random-seed.service \
+    systemd-hibernate-clear.service systemd-tpm2-setup-early.service systemd-tpm2-setup.service \
+    systemd-pcrmachine.service systemd-pcrphase.service systemd-pcrphase-sysinit.service \
+    sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount \
+    sys-fs-fuse-connections.mount dev-hugepages.mount dev-mqueue.mount \
+    systemd-ask-password-wall.path systemd-update-utmp.service systemd-update-utmp-runlevel.service \
+    systemd-sysusers.service; do
   ln -sf /dev/null "$sysd/$unit"
 done
 rm -f "$sysd"/*.target.wants/{e2scrub_reap.service,grub-common.service,lvm2-monitor.service,blk-availability.service,systemd-pstore.service}

@@ -11,8 +11,6 @@ import contextlib
 import os
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +137,8 @@ class RealHost:
             )
 
     def http_get(self, url: str, timeout: float) -> bytes:
+        import urllib.request  # only for http(s) answer files: keeps the launcher's start-up light
+
         req = urllib.request.Request(url, headers={"User-Agent": "azl-installer-medium"})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             data: bytes = resp.read(MAX_ANSWER_BYTES + 1)
@@ -247,6 +247,8 @@ def fetch(
 
 
 def _fetch_http(src: KsSource, workdir: Path, host: Host, timeout: float) -> Fetched:
+    import urllib.error
+
     assert src.url is not None
     host.start_network()
     deadline = host.monotonic() + timeout

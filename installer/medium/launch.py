@@ -39,7 +39,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from installer.medium import MARKER_PREFIX, MEDIUM_REPO, cmdline, fetch, graphical
+from installer import __version__
+from installer.medium import MARKER_PREFIX, MEDIUM_REPO, cmdline, fetch
 from installer.medium.cmdline import Finish, MediumOptions
 
 WORKDIR = Path("/run/azl-installer")
@@ -93,12 +94,8 @@ class Runner:
 
 
 def installer_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("azl-installer")
-    except Exception:
-        return "unknown"
+    # not importlib.metadata: it costs seconds of start-up under emulation, before READY
+    return __version__
 
 
 def medium_env(base: dict[str, str] | None = None) -> dict[str, str]:
@@ -184,6 +181,8 @@ class Launcher:
                     "ks-missing",
                     "inst.cmdline needs an answer file: inst.ks=... or a drive labelled OEMDRV with ks.cfg",
                 )
+            from installer.medium import graphical  # Qt/VNC bring-up: imported only when it may be needed
+
             if graphical.requested(self.opts.raw):  # inst.graphical / inst.vnc: installer/medium/graphical.py
                 rc = self.graphical()
                 self.console.marker(f"DONE rc={rc}")
@@ -218,6 +217,8 @@ class Launcher:
 
     def graphical(self) -> int:
         """The graphical installer (framebuffer or VNC); when it cannot start, the text one on request."""
+        from installer.medium import graphical
+
         ui = ["--ui", "tui"] + (["--serial"] if self.serial_ui else [])
         return graphical.Bringup(
             say=self.console.say,
@@ -259,10 +260,14 @@ BOOT_REPORT_OPTION = "azl.bootreport"
 """Kernel option: print where the boot's time went on ttyS0 once the boot has finished (benchmarks)."""
 
 BOOT_REPORT_SCRIPT = (
-    "systemctl is-system-running --wait >/dev/null 2>&1; "
-    "{ echo '--- boot report'; systemd-analyze time; systemd-analyze blame | head -n 25; "
-    "systemd-analyze critical-chain azl-installer@ttyS0.service; echo '--- end of boot report'; } "
-    "2>&1 | sed 's/$/\\r/' > /dev/ttyS0"
+    "timeout 90 systemctl is-system-running --wait >/dev/null 2>&1; "
+    "{ echo '--- boot report'; systemctl list-jobs --no-pager; systemd-analyze time; "
+    "systemd-analyze blame --no-pager | head -n 30; "
+    "systemd-analyze critical-chain --no-pager azl-installer@ttyS0.service; "
+    "journalctl -b -o short-monotonic --no-pager | "
+    "grep -E 'Run /init|Switching root|Started|Finished|Reached target|Mounted|Startup finished|initqueue|dracut' "
+    "| grep -v 'Started Session' | head -n 200; "
+    "echo '--- end of boot report'; } > /dev/ttyS0 2>&1"
 )
 
 
