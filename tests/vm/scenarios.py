@@ -143,6 +143,24 @@ mnts=$(awk '$1 !~ /^#/ && NF>=2 && $3 != "swap" && $2 ~ /^\// {{print $2}}' /etc
 echo V:fstab_unmounted=$(for m in $mnts; do mountpoint -q $m || echo $m; done | tr '\n' ,)
 echo V:install_log=$(ls /var/log/installer/ 2>/dev/null | tr '\n' ,)
 echo V:failed_units=$(systemctl --failed --no-legend --plain | awk '{{print $1}}' | tr '\n' ,)
+echo V:login_user=$SUDO_USER
+echo V:kernel_rpm=$(rpm -q --quiet --whatprovides kernel && rpm -q --whatprovides kernel --qf '%{{NAME}}\n' | head -n 1)
+echo V:root_fstype=$(findmnt -no FSTYPE /)
+echo V:cmdline_selinux=$(tr ' ' '\n' < /proc/cmdline | grep -E '^(security|selinux|enforcing)=' | tr '\n' ,)
+echo V:selinux_policies=$(ls -d /etc/selinux/*/policy 2>/dev/null | tr '\n' ,)
+echo V:home_mount=$(mountpoint -q /home && findmnt -no SOURCE /home)
+echo V:home_fstype=$(mountpoint -q /home && findmnt -no FSTYPE /home)
+echo V:swap_fstab=$(awk '$1 !~ /^#/ && $3 == "swap"' /etc/fstab | wc -l)
+echo V:swap_active=$(swapon --show=NAME --noheadings | wc -l)
+disks=$(lsblk -dpno NAME,TYPE | awk '$2=="disk"{{print $1}}')
+echo V:pttypes=$(for d in $disks; do echo "${{d##*/}}:$(blkid -p -o value -s PTTYPE $d)"; done | tr '\n' ,)
+bios_grub=21686148-6449-6E6F-744E-656564454649
+echo V:bios_grub_parts=$(for d in $disks; do sfdisk -d $d 2>/dev/null; done | grep -ci "type=$bios_grub")
+home=$(getent passwd {user} | cut -d: -f6)
+ak=$home/.ssh/authorized_keys
+echo V:ssh_dir=$(stat -c '%a:%U:%G' $home/.ssh 2>/dev/null)
+echo V:authorized_keys=$(stat -c '%a:%U:%G' $ak 2>/dev/null)
+echo V:authorized_key_blobs=$(awk '$1 !~ /^#/ && NF>=2 {{print $2}}' $ak 2>/dev/null | tr '\n' ,)
 """
 
 
@@ -193,3 +211,11 @@ def verify_installed(
         return Facts(values=values, boot_seconds=boot_seconds)
     finally:
         guest.stop()
+
+
+def print_summary(facts: Facts, title: str = "verification summary (from inside the installed system):") -> None:
+    """Print every fact (pytest -rP shows it with the test's result)."""
+    print(title)
+    for key, value in sorted(facts.values.items()):
+        print(f"  {key:22} {value}")
+    print(f"  {'boot_seconds':22} {facts.boot_seconds:.0f}")
