@@ -68,6 +68,18 @@ def test_missing_answer_file_is_refused(medium: Medium, vmdir: Path) -> None:
     assert disk_is_blank(disk)
 
 
+SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIL/CT5nyDFcccPg3aXpfrl6LP3SdoEFBd+KbjbEGRwG azureuser@azl-vm-test"
+# The user's authorized_keys, read as root by verify_installed: owner, group, mode, and the keys.
+SSH_FACTS = r"""
+ak=~azureuser/.ssh/authorized_keys
+echo V:user_ssh_dir=$(stat -c '%U:%a' ~azureuser/.ssh 2>/dev/null)
+echo V:user_ak_stat=$(stat -c '%U:%G:%a' $ak 2>/dev/null)
+echo V:user_ak_lines=$(grep -c . $ak 2>/dev/null)
+echo V:user_primary_group=$(id -gn azureuser)
+echo V:user_ak_first=$(head -n 1 $ak 2>/dev/null)
+"""
+
+
 @pytest.mark.parametrize("firmware", ["uefi"])
 def test_core_luks_install(medium: Medium, vmdir: Path, firmware: str) -> None:
     """Scenario (a): unattended encrypted core install, then verify from the installed system."""
@@ -78,7 +90,7 @@ def test_core_luks_install(medium: Medium, vmdir: Path, firmware: str) -> None:
     assert result.ok, f"{result.marker} {result.detail}\n{result.guest.tail()}"
     facts = scenarios.verify_installed(
         vmdir, result.disks, firmware=firmware, user="azureuser", password="azureuser-pw",
-        passphrase="azl-vm-test-passphrase", packages=["openssh-server", "sudo", "cryptsetup"],
+        passphrase="azl-vm-test-passphrase", packages=["openssh-server", "sudo", "cryptsetup"], extra=SSH_FACTS,
     )  # fmt: skip
     print("verification summary (from inside the installed system):")
     for key, value in sorted(facts.values.items()):
@@ -95,3 +107,8 @@ def test_core_luks_install(medium: Medium, vmdir: Path, firmware: str) -> None:
     assert "/" in facts["fstab_entries"].split(",")
     assert facts["fstab_unmounted"] == ""
     assert facts["install_log"] != ""
+    # one user with an ssh key: the answer file's key, the only one, mode 600, owned by the user
+    assert facts["user_ak_first"] == SSH_KEY
+    assert facts["user_ak_lines"] == "1"
+    assert facts["user_ak_stat"] == f"azureuser:{facts['user_primary_group']}:600", facts["user_ak_stat"]
+    assert facts["user_ssh_dir"] == "azureuser:700"
