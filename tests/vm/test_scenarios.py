@@ -98,4 +98,4 @@ def test_manual_home_swap(medium: Medium, vmdir: Path) -> None:
     assert facts["swap_fstab"] == "1" and facts["swap_active"] == "1"
     assert facts["ssh_dir"] == "700:alice:alice"
     assert facts["authorized_keys"] == "600:alice:alice"
-    assert facts["authorized_key_blobs"].split(",") == [key.split()[1]]
+    assert facts["authorized_key_blobs"].split(",") == [key.split()[1], ""]  # exactly this key
