@@ -10,7 +10,8 @@ partition table blivet committed, through blivet's own disk label object.
 **This engine bypasses the System seam.** blivet does its I/O itself (libblockdev, pyparted,
 udev), so its commands are neither checked against the plan's allow-list nor recorded. What keeps
 it safe instead: blivet's device tree is restricted to the plan's disks (``exclusive_disks``:
-every other disk, the installer medium included, is invisible to it), and the plan was checked
+every other disk is invisible to it, but an optical drive such as the installer medium is not a
+disk to blivet and stays in the tree, so teardown acts only on the plan's disks), and the plan was checked
 by the same safety rules as for the reference engine. It is never imported in dry-run: the
 engine selection (storage/engine.py) records the reference engine's transcript instead.
 
