@@ -24,6 +24,7 @@ from tests.vm.qemu import Guest, GuestSpec, Medium, answer_drive, blank_disk, li
 KS_LABEL = "AZLKS"
 INSTALL_TIMEOUT = 1800.0
 BOOT_TIMEOUT = 600.0
+SUDO_PROMPT = "AZL-SUDO-PASSWORD:"
 
 
 @dataclass
@@ -196,16 +197,22 @@ def verify_installed(
         time.sleep(0.5)
         guest.send(password + "\r")
         m = guest.wait_for(r"[$#] ?$|[$#] ", 120, start=m.end())
+        # No history file, no echo: the password is typed only at sudo's prompt, never on a command
+        # line, so it reaches neither the installed disk's ~/.bash_history nor the serial log.
+        guest.send("unset HISTFILE; stty -echo; echo V:QUIET\r")
+        m = guest.wait_for(r"[\r\n]V:QUIET", 120, start=m.end())
         pkgs = ",".join(f"$(rpm -q --quiet {shlex.quote(p)} && echo {p})" for p in packages)
-        script = VERIFY_SCRIPT.format(user=user, packages=pkgs) + extra
-        line = f"printf '%s\\n' {shlex.quote(password)} | sudo -S -p '' sh -c {shlex.quote(script)} ; echo V:END"
-        guest.send("stty -echo; " + line + "\r")
-        guest.wait_for(r"\nV:END", 300, start=m.end())
+        script = VERIFY_SCRIPT.format(user=user, packages=pkgs) + extra + "\necho V:END\nsystemctl poweroff\n"
+        guest.send(f"sudo -S -p '{SUDO_PROMPT}' sh -c {shlex.quote(script)} || echo V:END\r")
+        prompt = guest.wait_for(re.escape(SUDO_PROMPT) + r"|[\r\n]V:END", 120, start=m.end())
+        if prompt.group(0) == SUDO_PROMPT:
+            time.sleep(0.5)
+            guest.send(password + "\r")
+        guest.wait_for(r"[\r\n]V:END", 300, start=m.end())
         values: dict[str, str] = {}
         out = guest.text[m.end() :].replace("\r", "\n")
         for k, v in re.findall(r"^V:([a-z0-9_]+)=(.*)$", out, re.M):
             values[k] = v.strip()
-        guest.send(f"printf '%s\\n' {shlex.quote(password)} | sudo -S -p '' poweroff\r")
         with contextlib.suppress(AssertionError):
             guest.wait_exit(120)
         return Facts(values=values, boot_seconds=boot_seconds)
