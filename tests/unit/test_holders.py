@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from installer.backend.storage import blivet_engine, holders
+from installer.backend.storage import blivet_teardown, holders
 
 
 def _majmin(dev: int) -> str:
@@ -195,7 +195,7 @@ def test_teardown_leaves_the_installer_medium_alone() -> None:
     disk, part, medium = _devices()
     logs: list[tuple[str, str]] = []
     ctx: Any = SimpleNamespace(log=lambda m, level="info": logs.append((level, m)))
-    blivet_engine._teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
+    blivet_teardown.teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
     assert getattr(part, "torn_down", False) and not getattr(medium, "torn_down", False)
     assert ("debug", "blivet sees /dev/sr0 (iso9660) mounted at /run/initramfs/live "
                      "(not on the plan's disks: left alone)") in logs
@@ -208,9 +208,9 @@ def test_teardown_names_the_holder_of_a_busy_target_mount(monkeypatch: pytest.Mo
     disk, part, medium = _devices()
     part.on_teardown = lambda: (_ for _ in ()).throw(FileNotFoundError(2, "No such file", "lsof"))
     ctx: Any = SimpleNamespace(log=lambda m, level="info": None)
-    monkeypatch.setattr(blivet_engine, "_explain", lambda mp, dev: f"{mp} ({dev}) is in use: fc-cache (pid 42)")
+    monkeypatch.setattr(blivet_teardown, "_explain", lambda mp, dev: f"{mp} ({dev}) is in use: fc-cache (pid 42)")
     with pytest.raises(RuntimeError) as exc:
-        blivet_engine._teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
+        blivet_teardown.teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
     assert str(exc.value) == ("a filesystem could not be unmounted: /mnt/sysimage/boot (/dev/vda2) is in use: "
                               "fc-cache (pid 42)")
     assert not getattr(medium, "torn_down", False)
@@ -227,7 +227,7 @@ def test_teardown_failure_that_left_nothing_mounted_is_a_warning(monkeypatch: py
     part.on_teardown = close_fails
     logs: list[tuple[str, str]] = []
     ctx: Any = SimpleNamespace(log=lambda m, level="info": logs.append((level, m)))
-    monkeypatch.setattr(blivet_engine, "_explain", lambda mp, dev: f"{dev}: udevd holds it")
-    blivet_engine._teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
+    monkeypatch.setattr(blivet_teardown, "_explain", lambda mp, dev: f"{dev}: udevd holds it")
+    blivet_teardown.teardown_all(_tree(disk, part, medium), ctx, ["/dev/vda"])()
     assert ("warning", "blivet could not tear down /dev/vda2: RuntimeError: close failed "
                        "(/dev/vda2: udevd holds it)") in logs

@@ -23,7 +23,7 @@ the events and every argv for it.
 Teardown on every exit path: the mounts (made through the System seam after ``do_it()``) are
 undone first, then blivet tears down the leaves on the plan's disks (closes LUKS mappings,
 deactivates volume groups): only those, as the tree also holds what ``exclusive_disks`` does not
-hide (optical drives, loop devices: the installer medium), see :func:`_teardown_all`.
+hide (optical drives, loop devices: the installer medium); see storage/blivet_teardown.py.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import importlib.util
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,10 @@ from installer.backend.storage.actions import (
     VgCreate,
     Wipe,
 )
+from installer.backend.storage.blivet_teardown import BLIVET_LOGGERS, teardown_all
 
 # parted flag names of the plan -> pyparted constants' names
 _FLAG_NAMES = {"esp": "esp", "boot": "boot", "bios_grub": "bios_grub", "lvm": "lvm", "swap": "swap"}
-_BLIVET_LOGGERS = ("blivet", "program")
 
 
 def available() -> tuple[bool, str]:
@@ -105,7 +105,7 @@ def _blivet_log(ctx: StepContext) -> logging.Handler | None:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.DEBUG)
-    for name in _BLIVET_LOGGERS:
+    for name in BLIVET_LOGGERS:
         lg = logging.getLogger(name)
         lg.setLevel(logging.DEBUG)
         lg.addHandler(handler)
@@ -132,7 +132,7 @@ class BlivetEngine:
             self._apply(plan, ctx)
         finally:
             if handler is not None:
-                for name in _BLIVET_LOGGERS:
+                for name in BLIVET_LOGGERS:
                     logging.getLogger(name).removeHandler(handler)
                 handler.close()
 
@@ -143,7 +143,7 @@ class BlivetEngine:
         b.exclusive_disks = [Path(d).name for d in plan.disks]
         # from here on, whatever happens, blivet tears down what it set up on these disks
         ctx.push_teardown("blivet: close LUKS and deactivate LVM on " + ", ".join(plan.disks),
-                          _teardown_all(b, ctx, list(plan.disks)))
+                          teardown_all(b, ctx, list(plan.disks)))
         ctx.progress(0.01, "blivet: scanning " + ", ".join(plan.disks))
         t0 = time.monotonic()
         b.reset()
@@ -195,103 +195,6 @@ class BlivetEngine:
             ctx.check_cancel()
             sched.mount(m)
             ctx.progress((n - len(plan.mounts()) + i + 1) / n, m.describe(), current=done[0] + i + 1, count=n)
-
-
-def _teardown_all(b: Any, ctx: StepContext, disks: list[str]) -> Callable[[], None]:
-    """blivet's ``teardown_all()``, but only for the plan's disks, with a diagnosis.
-
-    ``exclusive_disks`` hides other *disks* only: an optical drive or a loop device is no disk
-    to blivet, so the installer medium (``/dev/sr0`` at ``/run/initramfs/live``) is in the tree,
-    and ``teardown_all()`` unmounts it. With the text installer nothing holds the medium, so
-    that umount succeeded, unnoticed; with the graphical installer the GUI layer's squashfs is
-    loop-mounted from it (Qt runs from there), the umount fails and the install ended "failed".
-    So the leaves on the plan's disks are torn down here, nothing else; what blivet sees mounted
-    is logged first, and a failure names what holds the mount (storage/holders.py, from /proc:
-    ``lsof``, blivet's own diagnosis, is not on the medium)."""
-
-    def run() -> None:
-        for path, fstype, mp, note in _mounted(b):
-            ours = any(d.path == path and _on(d, disks) for d in b.devicetree.devices)
-            ctx.log(f"blivet sees {path} ({fstype}) mounted at {mp}{note}"
-                    + ("" if ours else " (not on the plan's disks: left alone)"), "debug")
-        handler = _LogForward(ctx)
-        for name in _BLIVET_LOGGERS:
-            logging.getLogger(name).setLevel(logging.DEBUG)
-            logging.getLogger(name).addHandler(handler)
-        failed: list[tuple[Any, Exception]] = []
-        try:
-            for leaf in list(b.devicetree.leaves):
-                if leaf.protected or not _on(leaf, disks):
-                    continue
-                try:
-                    leaf.teardown(recursive=True)
-                except Exception as exc:  # blivet's StorageError/BlockDevError; FileNotFoundError: no lsof
-                    failed.append((leaf, exc))
-        finally:
-            for name in _BLIVET_LOGGERS:
-                logging.getLogger(name).removeHandler(handler)
-        still = [(d.path, mnt) for d in b.devicetree.devices if _on(d, disks) and (mnt := _mountpoint(d))]
-        if still:
-            raise RuntimeError("a filesystem could not be unmounted: "
-                               + "; ".join(_explain(m, p) for p, m in still))
-        for d, err in failed:  # not mounted any more (checked above): a LUKS/LVM close, the data is safe
-            ctx.log(f"blivet could not tear down {d.path}: {_blivet_error(err)} ({_explain(None, d.path)})",
-                    "warning")
-        for d in b.devicetree.devices:
-            if _on(d, disks) and d.type == "luks/dm-crypt" and d.exists and d.status:
-                ctx.log(f"blivet left {d.path} open: {_explain(None, d.path)}", "warning")
-
-    return run
-
-
-def _blivet_error(exc: Exception) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return f"blivet's diagnosis needs {exc.filename or 'lsof'}, which is not installed"
-    return f"{type(exc).__name__}: {exc}"
-
-
-class _LogForward(logging.Handler):
-    """blivet's warnings and its 'teardown of X failed' lines, into the install log."""
-
-    def __init__(self, ctx: StepContext) -> None:
-        super().__init__(logging.DEBUG)
-        self.ctx = ctx
-
-    def emit(self, record: logging.LogRecord) -> None:
-        msg = record.getMessage()
-        if record.levelno >= logging.WARNING or "teardown of" in msg or "umount" in msg:
-            self.ctx.log(f"blivet: {msg}", "debug")
-
-
-def _mountpoint(d: Any) -> str | None:
-    try:
-        mp = getattr(d.format, "system_mountpoint", None)
-    except Exception:  # a format blivet cannot query: nothing to unmount
-        return None
-    return str(mp) if mp else None
-
-
-def _mounted(b: Any) -> list[tuple[str, str, str, str]]:
-    """(device, fs type, mountpoint, note) of every filesystem blivet's tree sees mounted; the
-    note says when blivet will leave it alone (protected or not controllable)."""
-    out = []
-    for d in b.devicetree.devices:
-        mp = _mountpoint(d)
-        if mp:
-            note = " (protected: left alone)" if d.protected else ("" if d.controllable else " (not controllable)")
-            out.append((d.path, str(d.format.type), mp, note))
-    return out
-
-
-def _on(d: Any, disks: list[str]) -> bool:
-    """Whether blivet device ``d`` is one of the plan's disks or built on one."""
-    return d.path in disks or any(getattr(a, "path", None) in disks for a in getattr(d, "ancestors", []))
-
-
-def _explain(mountpoint: str | None, device: str) -> str:
-    from installer.backend.storage.holders import explain
-
-    return explain([mountpoint] if mountpoint else [], [device])
 
 
 class _Scheduler:
