@@ -197,9 +197,9 @@ def test_full_field_mapping() -> None:
     assert c.root.password_hash and verify_password("R00t-password-1", c.root.password_hash)
     u = c.users[0]
     assert (u.name, u.uid, u.password_hash, u.admin, u.groups, u.shell, u.ssh_keys) == (
-        "alice", 1500, HASH, True, ["audio"], "/bin/zsh", ["ssh-ed25519 AAAAC3Nza alice@h"])
-    groups_script = c.scripts.post[0].body
-    assert "groupadd -g 2000 devs" in groups_script and "usermod -aG devs alice" in groups_script
+        "alice", 1500, HASH, True, ["audio", "devs"], "/bin/zsh", ["ssh-ed25519 AAAAC3Nza alice@h"])
+    assert [(g.name, g.gid) for g in c.groups] == [("devs", 2000)]  # made before the users
+    assert not c.scripts.post
     i0, i1 = c.system.network.interfaces
     assert (i0.name, i0.dhcp, i0.addresses, i0.gateway, i0.dns) == (
         "eth0", False, ["192.0.2.5/24"], "192.0.2.1", ["192.0.2.53"])
@@ -246,7 +246,7 @@ def test_scripts_and_additional_files(tmp_path: Path) -> None:
     pre = c.scripts.pre[0]
     assert (pre.interpreter, pre.chroot) == ("/bin/bash", False)
     assert pre.body.startswith("#!/bin/bash\nset -- --flag value\n")
-    files, _groups, post = c.scripts.post
+    files, post = c.scripts.post
     assert "cat > /etc/motd <<'AZL_FILE_EOF'\nhello\nAZL_FILE_EOF" in files.body
     assert "base64 -d > /opt/blob" in files.body and "chmod 0600 /opt/blob" in files.body
     assert post.interpreter == "/usr/bin/python3" and post.chroot
@@ -289,7 +289,9 @@ P = ("Disks", 0, "Partitions")
     ((*SC, "AdditionalFiles"), {"nofile": "/etc/x"}, "SystemConfigs[0].AdditionalFiles.nofile", "cannot read"),
     ((*SC, "Networks", 0, "NetMask"), "255.0.255.0", "SystemConfigs[0].Networks[0].NetMask", "netmask"),
     ((*SC, "Networks", 0, "Device"), _DEL, "SystemConfigs[0].Networks[0]", "Device"),
-    ((*SC, "KernelCommandLine", "EnableFIPS"), True, "SystemConfigs[0].KernelCommandLine.EnableFIPS", "FIPS"),
+    ((*SC, "KernelOptions"), {"default": ""}, "SystemConfigs[0].KernelOptions.default", "empty kernel entry"),
+    ((*SC, "KernelOptions"), _DEL, "SystemConfigs[0]", "KernelOptions.default is needed"),
+    ((*SC, "KernelOptions"), {"hwe": "kernel-hwe"}, "SystemConfigs[0].KernelOptions", "default"),
     ((*SC, "PartitionSettings", 2, "ID"), "nope", "SystemConfigs[0].PartitionSettings[2].ID", "no partition"),
     ((*P, 1, "End"), 100, "Disks[0].Partitions[1].End", "must be after Start"),
     ((*SC, "Users", 0, "Name"), "alice", "SystemConfigs[0].Users[1].Name", "defined twice"),

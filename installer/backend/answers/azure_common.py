@@ -21,12 +21,18 @@ def keypath(path: Path_) -> str:
 
 
 class _Az:
-    def __init__(self, text: str, source: str, base_dir: Path) -> None:
+    def __init__(self, text: str, source: str, base_dir: Path,
+                 positions: dict[tuple[Any, ...], tuple[int, int]] | None = None) -> None:
         self.b = Builder(source)
         self.source = source
         self.base_dir = base_dir
-        self.positions = node_positions(text)
+        self.positions = node_positions(text) if positions is None else positions
         self.hints: dict[str, str] = {}
+        self.post_lines: list[tuple[Path_, str]] = []  # (where, shell line) for the image-settings script
+
+    def build_only(self, path: Path_, what: str) -> None:
+        """A key that only shapes the image file the toolkit writes: accepted, with a warning."""
+        self.warn(path, f"{what}: an image-build setting, not used when installing")
 
     # ------------------------------------------------------------- positions and messages
     def w(self, path: Path_) -> Where:

@@ -93,6 +93,8 @@ class Users:
             raise StepFailed(ctx.step_id, f"create user {u.name}", str(exc)) from exc
         if u.password_hash:
             self._set_hash(ctx, u.name, u.password_hash)
+        if u.password_max_days is not None:
+            ctx.system.run(["chage", "--root", root, "--maxdays", str(u.password_max_days), u.name])
         if u.ssh_keys:
             self._authorized_keys(ctx, u.name, u.ssh_keys, u.uid or 1000 + index, u.home)
 
