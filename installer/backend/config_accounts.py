@@ -17,6 +17,9 @@ class _Account(_Model):
     )
     password_hash: str | None = Field(None, description="A crypt(3) hash, e.g. from mkpasswd.")
     ssh_keys: list[str] = Field(default_factory=list)
+    password_max_days: int | None = Field(
+        None, ge=-1, le=99999, description="chage --maxdays: days until the password must change (-1: never)."
+    )
 
     _plain_warning: bool = PrivateAttr(False)
 
@@ -72,9 +75,6 @@ class User(_Account):
     shell: str = "/bin/bash"
     primary_group: str | None = Field(None, description="Default: a group named after the user.")
     home: str | None = Field(None, description="Home directory; default /home/NAME.")
-    password_max_days: int | None = Field(
-        None, ge=-1, le=99999, description="chage --maxdays: days until the password must change (-1: never)."
-    )
 
     @field_validator("primary_group")
     @classmethod

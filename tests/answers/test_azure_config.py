@@ -290,8 +290,8 @@ P = ("Disks", 0, "Partitions")
     ((*SC, "Networks", 0, "NetMask"), "255.0.255.0", "SystemConfigs[0].Networks[0].NetMask", "netmask"),
     ((*SC, "Networks", 0, "Device"), _DEL, "SystemConfigs[0].Networks[0]", "Device"),
     ((*SC, "KernelOptions"), {"default": ""}, "SystemConfigs[0].KernelOptions.default", "empty kernel entry"),
-    ((*SC, "KernelOptions"), _DEL, "SystemConfigs[0]", "KernelOptions.default is needed"),
-    ((*SC, "KernelOptions"), {"hwe": "kernel-hwe"}, "SystemConfigs[0].KernelOptions", "default"),
+    ((*SC, "KernelOptions"), {"_c": "x", "default": "bad name"}, "SystemConfigs[0].KernelOptions.default",
+     "not a package name"),
     ((*SC, "PartitionSettings", 2, "ID"), "nope", "SystemConfigs[0].PartitionSettings[2].ID", "no partition"),
     ((*P, 1, "End"), 100, "Disks[0].Partitions[1].End", "must be after Start"),
     ((*SC, "Users", 0, "Name"), "alice", "SystemConfigs[0].Users[1].Name", "defined twice"),
@@ -304,6 +304,22 @@ def test_bad_config_names_key_path(path: tuple[Any, ...], value: Any, key: str, 
     assert any(f": {key}: " in o and needle in o for o in out), out
     assert all(o.startswith("c.json:") for o in out)
     assert any(o.split(":")[1].isdigit() for o in out)  # a line number
+
+
+def test_kernel_options_required_for_a_custom_set_only() -> None:
+    d = base()
+    del d["SystemConfigs"][0]["KernelOptions"]
+    out = az_errors(d)  # Packages makes a custom set: no kernel would be installed
+    assert any(": SystemConfigs[0]: KernelOptions.default is needed" in o for o in out), out
+    core = ("grub2-mkconfig", "core-packages-image")
+    d["SystemConfigs"][0]["PackageLists"] = [f"packagelists/{n}.json" for n in core]
+    del d["SystemConfigs"][0]["Packages"]
+    loaded = az(d)  # the core set brings its kernel
+    assert loaded.config.packages.set == "core" and any("KernelOptions.default" in w for w in loaded.warnings)
+    d["SystemConfigs"][0]["KernelOptions"] = {"default": "kernel-hwe", "hwe2": "kernel-64k"}
+    loaded = az(d)
+    assert loaded.config.packages.kernel == "kernel-hwe"
+    assert any("KernelOptions.hwe2" in w and "installs only KernelOptions.default" in w for w in loaded.warnings)
 
 
 def test_two_is_default() -> None:

@@ -14,6 +14,7 @@ from installer.backend.answers.load import load_file
 from installer.backend.engine import apply
 from installer.backend.errors import InvalidInput
 from installer.backend.machine import load_machine
+from installer.backend.payload.sets import set_kernel
 from installer.backend.plan import make_plan
 from installer.backend.system import RecordingSystem, default_responder
 
@@ -55,7 +56,7 @@ def test_corpus_has_every_toolkit_config_shape() -> None:
 def test_bootable_config_installs_kernel_and_bootloader(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AZL_MEDIUM_REPO", "/run/install/repo")
     loaded = load_file(path)
-    kernel = loaded.config.packages.kernel
+    kernel = set_kernel(loaded.config.packages)
     assert kernel, "KernelOptions.default was dropped"
     _plan, t = dry_run(path)
     install = next(line for line in t.splitlines() if " -y install " in line)
@@ -100,7 +101,7 @@ def test_cvm_installs_grub_on_the_esp_at_efi(monkeypatch: pytest.MonkeyPatch) ->
 def test_toolkit_test_data_shapes_load(name: str) -> None:
     loaded = load_file(CORPUS / "testdata" / name)
     c = loaded.config
-    assert c.packages.kernel in ("kernel", "kernel-hwe")
+    assert set_kernel(c.packages) in ("kernel", "kernel-hwe")
     if name == "keyforms.json":
         adv = next(u for u in c.users if u.name == "advanceduser")
         assert adv.ssh_keys == ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFirstKeyforms first@h",

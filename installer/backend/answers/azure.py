@@ -4,7 +4,7 @@ One SystemConfig is installed: the one named by ``system_config``, else the one 
 ``IsDefault``, else the first (with a warning). Errors name the key path, e.g.
 ``SystemConfigs[0].Encryption``, with the line and column in the JSON file. File references
 (PackageLists, scripts, SSHPubKeyPaths, AdditionalFiles) are resolved relative to the config file;
-package lists that are missing there fall back to the copies the installer ships. docs/kickstart.md
+package lists that are missing there fall back to the copies the installer ships. docs/azure.md
 has the field table.
 
 The mapping is split by section: azure_common.py (key paths, messages, file reads),

@@ -34,10 +34,14 @@ def refuse_container(az: _Az, data: dict[str, Any], idx: int, sc: dict[str, Any]
         reason = "its Disks have no partitions (the toolkit writes a root file system archive" + \
                  (f": {', '.join(kinds)}" if kinds else "") + ")"
         where: Path_ = ("Disks", 0)
-    elif not sc.get("PartitionSettings") and not kernel and not any(is_kernel(n) for n in names) \
-            and not BOOT_NAMES & set(names):
+    elif names and not sc.get("PartitionSettings") and not kernel and not any(is_kernel(n) for n in names) \
+            and not BOOT_NAMES & set(names):  # (no lists at all: the installer's core set, with its kernel)
         reason = "its package set has no kernel (KernelOptions.default) and no bootloader"
         where = (*scp, "PackageLists") if sc.get("PackageLists") else scp
+    uki = sorted({"systemd-boot", "kernel-uki"} & set(names))
+    if uki and not reason:
+        az.warn((*scp, "PackageLists"), f"{' and '.join(uki)} installed as listed, but azl-installer boots the system "
+                                        "with GRUB2 and the kernel package (no systemd-boot entry, no UKI)")
     if reason:
         w = az.w(where)
         raise InvalidInput([Issue(w.path, f"an image for a container, not an installable system: {reason}",

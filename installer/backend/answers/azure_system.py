@@ -64,9 +64,6 @@ def _kernel(az: _Az, sc: dict[str, Any], scp: Path_) -> str | None:
     kp: Path_ = (*scp, "KernelOptions")
     ko = sc.get("KernelOptions")
     if ko is None:
-        if sc.get("PartitionSettings"):
-            az.err(scp, "KernelOptions.default is needed: the toolkit installs the kernel from it (kernels are "
-                        "never taken from the package lists)")
         return None
     if not isinstance(ko, dict):
         az.err(kp, "must be an object such as {\"default\": \"kernel\"}")
@@ -81,8 +78,6 @@ def _kernel(az: _Az, sc: dict[str, Any], scp: Path_) -> str | None:
         elif name != "default":
             az.warn((*kp, name), f"'{value}': the toolkit installs only KernelOptions.default; so does azl-installer")
     default = ko.get("default")
-    if "default" not in ko and sc.get("PartitionSettings"):
-        az.err(kp, "needs a \"default\" entry: the kernel package to install")
     if isinstance(default, str) and default.strip():
         az.mark(("packages", "kernel"), (*kp, "default"))
         return default.strip().rsplit("/", 1)[-1]
@@ -129,8 +124,15 @@ def _packages(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
         pk["custom"] = list(dict.fromkeys(names + extra))
     az.mark(("packages",), (*scp, "PackageLists"))
     kernel = _kernel(az, sc, scp)
-    if kernel:
+    if kernel and not (pk.get("set", "core") in ("core", "full") and kernel == "kernel"):  # else the set's own
         pk["kernel"] = kernel
+    elif kernel is None and sc.get("PartitionSettings"):
+        where = (*scp, "KernelOptions") if "KernelOptions" in sc else scp
+        if pk.get("set") == "custom":
+            az.err(where, "KernelOptions.default is needed: the toolkit installs the kernel from it (kernels are "
+                          "never taken from the package lists)")
+        else:
+            az.warn(where, "no KernelOptions.default (the toolkit requires it): the core set's kernel is installed")
     if sc.get("DisableRpmDocs") is True:
         pk["excludedocs"] = True
     locales = sc.get("OverrideRpmLocales")

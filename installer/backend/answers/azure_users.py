@@ -72,11 +72,8 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> None:
         if days not in (None, 0):  # the toolkit: 0 leaves the default
             if not isinstance(days, int) or isinstance(days, bool):
                 az.err((*up, "PasswordExpiresDays"), "must be a whole number of days (-1: never expires)")
-            elif name == "root":
-                az.err((*up, "PasswordExpiresDays"), "root's password expiry is not set by azl-installer")
             else:
                 d["password_max_days"] = days
-                az.mark(("users", len(users), "password_max_days"), (*up, "PasswordExpiresDays"))
         if name == "root":
             for key in ("UID", "PrimaryGroup", "SecondaryGroups", "HomeDirectory", "StartupCommand"):
                 if u.get(key) not in (None, "", []):

@@ -104,6 +104,8 @@ class Users:
             self._set_hash(ctx, "root", r.password_hash)
         if r.locked:
             ctx.system.run(["usermod", "--root", ctx.target_root, "--lock", "root"])
+        if r.password_max_days is not None:
+            ctx.system.run(["chage", "--root", ctx.target_root, "--maxdays", str(r.password_max_days), "root"])
         if r.ssh_keys:
             self._authorized_keys(ctx, "root", r.ssh_keys, 0)
         if r.allow_ssh:
