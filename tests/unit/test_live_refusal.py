@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from installer.backend.config import InstallConfig
-from installer.backend.engine import apply
+from installer.backend.engine import Result, apply
 from installer.backend.events import Event, Failed
 from installer.backend.machine import Disk, load_machine
 from installer.backend.plan import make_plan
@@ -32,7 +32,7 @@ def _config(**storage: object) -> InstallConfig:
 
 
 def _apply(cfg: InstallConfig, live: dict[str, LiveDevice], machine: str = "two-disks.json"
-           ) -> tuple[object, RecordingSystem, list[Event]]:
+           ) -> tuple[Result, RecordingSystem, list[Event]]:
     m = load_machine(MACHINES / machine)
     plan = make_plan(cfg, m)
     rs = RecordingSystem()
@@ -44,8 +44,8 @@ def _apply(cfg: InstallConfig, live: dict[str, LiveDevice], machine: str = "two-
 
 def test_recorded_free_but_mounted_now_is_refused_before_anything_runs() -> None:
     res, rs, events = _apply(_config(), {"/dev/vda": LiveDevice("/dev/vda", size=64 * GiB, uses=(MOUNTED,))})
-    assert not res.ok and res.refused and res.exit_code == 3  # type: ignore[attr-defined]
-    err = res.error or ""  # type: ignore[attr-defined]
+    assert not res.ok and res.refused and res.exit_code == 3
+    err = res.error or ""
     assert "refusing to erase /dev/vda" in err and "mounted at /srv/data" in err and "showed it free" in err
     assert not [r for r in rs.records if r.kind in ("run", "write")], "nothing ran, not even the pre-script"
     assert isinstance(events[-1], Failed)
@@ -86,14 +86,15 @@ def test_in_use_after_the_pre_scripts_is_refused_by_the_storage_step() -> None:
 ])
 def test_each_live_use_is_refused_with_what_it_is(live: LiveDevice, words: str) -> None:
     res, rs, _ = _apply(_config(), {"/dev/vda": live})
-    assert res.exit_code == 3 and words in (res.error or ""), res.error  # type: ignore[attr-defined]
+    assert res.exit_code == 3 and words in (res.error or ""), res.error
     assert not [r for r in rs.records if r.kind == "run"]
 
 
 def test_a_free_disk_matching_the_recording_goes_ahead() -> None:
     live = LiveDevice("/dev/vda", size=64 * GiB, by_id=("virtio-azl-disk-0", "wwn-x"))
     res, rs, _ = _apply(_config(), {"/dev/vda": live})
-    assert res.ok, res.error  # type: ignore[attr-defined]
+    assert res.ok, res.error
+    assert any(r.kind == "run" and r.detail["argv"][:1] == ["wipefs"] for r in rs.records)
 
 
 def test_wipe_in_use_releases_only_what_the_plan_saw() -> None:
