@@ -286,7 +286,7 @@ P = ("Disks", 0, "Partitions")
     ((*SC, "PackageLists"), ["nope/list.json"], "SystemConfigs[0].PackageLists[0]", "list.json"),
     ((*SC, "PostInstallScripts"), [{"Path": "missing.sh"}], "SystemConfigs[0].PostInstallScripts[0].Path",
      "missing.sh"),
-    ((*SC, "AdditionalFiles"), {"nofile": "/etc/x"}, "SystemConfigs[0].AdditionalFiles.nofile", "cannot read"),
+    ((*SC, "AdditionalFiles"), {"nofile": "/etc/x"}, "SystemConfigs[0].AdditionalFiles.nofile", "does not exist"),
     ((*SC, "Networks", 0, "NetMask"), "255.0.255.0", "SystemConfigs[0].Networks[0].NetMask", "netmask"),
     ((*SC, "Networks", 0, "Device"), _DEL, "SystemConfigs[0].Networks[0]", "Device"),
     ((*SC, "KernelOptions"), {"default": ""}, "SystemConfigs[0].KernelOptions.default", "empty kernel entry"),

@@ -19,7 +19,9 @@ MAX_TREE_ENTRIES = 4096
 
 
 class Unreadable(Exception):
-    pass
+    def __init__(self, message: str, *, missing: bool = False) -> None:
+        super().__init__(message)
+        self.missing = missing  # the path stays inside the folder but names nothing
 
 
 def resolve(base_dir: Path, rel: str) -> Path:
@@ -35,7 +37,7 @@ def resolve(base_dir: Path, rel: str) -> Path:
     try:
         real = joined.resolve(strict=True)
     except FileNotFoundError:
-        raise Unreadable(f"'{rel}' does not exist (looked for {joined})") from None
+        raise Unreadable(f"'{rel}' does not exist (looked for {joined})", missing=True) from None
     except (OSError, RuntimeError) as exc:
         raise Unreadable(f"cannot resolve '{rel}': {getattr(exc, 'strerror', None) or exc}") from None
     if not real.is_relative_to(base):
