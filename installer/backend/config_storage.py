@@ -89,14 +89,28 @@ class Guided(_Model):
     """Erase the whole disk and lay it out the recommended way."""
 
     root_fs: Literal["ext4", "xfs"] = "ext4"
-    swap: str = Field("0", description="Swap size (0 for none), e.g. 2GiB.")
+    swap: str = Field("0", description="Swap size (0 for none), e.g. 2GiB; auto: from the machine's RAM as "
+                      "Anaconda suggests it (2x RAM below 2 GiB, RAM up to 8 GiB, half of it up to 64 GiB, else "
+                      "32 GiB; at most 10% of the free space); hibernate: RAM plus that suggestion.")
     lvm: bool = Field(False, description="Put root (and swap, home) on LVM.")
     separate_home: bool = False
     home_size: str | None = Field(None, description="Size of /home; default: half of the space.")
     esp_size: str = "512MiB"
     boot_size: str = "1GiB"
+    boot: bool | None = Field(None, description="A separate /boot: true, false, or null: when root is "
+                              "encrypted or on LVM (kickstart autopart: true unless --noboot).")
+    root_max: str | None = Field(None, description="The largest root may grow to (Anaconda's 70 GiB); the rest "
+                                 "of the space stays free unless /home takes it.")
+    home_if_free: str | None = Field(None, description="Make a separate /home, taking the rest of the space, "
+                                     "when at least this much is free (Anaconda: 50 GiB).")
+    all_disks: bool = Field(False, description="Use every target disk: an LVM layout puts a physical volume on "
+                            "each (kickstart autopart on every disk that is not ignored).")
 
-    _sizes = field_validator("swap", "esp_size", "boot_size", mode="before")(_check_size)
+    _sizes = field_validator("esp_size", "boot_size", mode="before")(_check_size)
+    _swap = field_validator("swap", mode="before")(
+        lambda v: v if isinstance(v, str) and v.strip().lower() in ("auto", "hibernate") else _check_size(v))
+    _caps = field_validator("root_max", "home_if_free", mode="before")(
+        lambda v: None if v is None else _check_size(v))
     _home = field_validator("home_size", mode="before")(
         lambda v: None if v is None else _check_size_spec(v)
     )
@@ -185,6 +199,10 @@ class Storage(_Model):
     logical_volumes: list[LogicalVolume] = Field(default_factory=list)
     existing: list[ExistingDevice] = Field(default_factory=list, description="Partitions already on the disks "
                                            "that the install uses (reformatted or kept as they are).")
+    required_partitions: Literal["none", "firmware", "firmware_and_boot"] = Field(
+        "none", description="Add what the firmware in use needs to boot (kickstart reqpart): the ESP on UEFI, a "
+        "BIOS boot partition on BIOS with GPT, nothing on BIOS with MBR; firmware_and_boot adds /boot too "
+        "(reqpart --add-boot). Partitions the layout already has are not added twice.")
     remove: list[str] = Field(default_factory=list, description="Existing partitions to delete first "
                               "(kickstart clearpart --list), e.g. /dev/vda3.")
     encryption: Encryption = Field(default_factory=Encryption)

@@ -53,8 +53,9 @@ def to_config(state: FlowState) -> InstallConfig:
                 disks=disks,
                 firmware=bst.firmware,
                 table=bst.table,
-                guided=Guided(root_fs=state.root_fs, swap=state.swap, lvm=state.lvm,
-                              separate_home=state.separate_home),
+                # what the screens do not show (sizes, /boot, root cap, every disk) is kept
+                guided=Guided(**{**(bst.guided.model_dump() if bst.guided else {}), "root_fs": state.root_fs,
+                                 "swap": state.swap, "lvm": state.lvm, "separate_home": state.separate_home}),
                 encryption=enc,
                 wipe_in_use=bst.wipe_in_use,
             )
@@ -73,6 +74,7 @@ def to_config(state: FlowState) -> InstallConfig:
                                  for v in state.volumes],
                 existing=list(bst.existing),  # kept partitions: not shown, never lost
                 remove=list(bst.remove),
+                required_partitions=bst.required_partitions,
                 encryption=enc,
                 wipe_in_use=bst.wipe_in_use,
             )

@@ -15,6 +15,7 @@ from installer.backend.errors import InstallerError
 from installer.backend.flow import FlowState, to_config
 from installer.backend.machine import Disk, Machine
 from installer.backend.sizes import MiB, SizeError, SizeSpec, format_size, parse_size
+from installer.backend.storage.guided import swap_bytes
 
 Kind = str  # "esp" | "boot" | "root" | "home" | "swap" | "data" | "bios" | "free" | "lvm"
 
@@ -127,7 +128,7 @@ def _guided(cfg: InstallConfig, disk: Disk, machine: Machine) -> list[Segment]:
     if enc or g.lvm:
         segs.append(Segment("/boot", parse_size(g.boot_size, "MiB"), "boot", fs="ext4"))
     free = disk.size - 2 * MiB - sum(s.size for s in segs)
-    swap = parse_size(g.swap, "MiB")
+    swap = swap_bytes(g.swap, machine.memory, free)
     lvm = " (LVM)" if g.lvm else ""
     if swap:
         segs.append(Segment("swap", swap, "swap", enc, fs="swap" + lvm))

@@ -51,7 +51,6 @@ def load(text: str, **kw: bool) -> Loaded:
     ("clearpart --all --drives=sda\npart pv.1 --size=1\nvolgroup vg pv.1\nlogvol / --vgname=nope --name=r --size=1\n",
      4, "no such volgroup"),
     ("ignoredisk --only-use=sda\npart / --size=100 --ondisk=sdb\n", 2, "--ondisk=sdb"),
-    ("ignoredisk --drives=sdb\nautopart\n", 1, "ignoredisk --drives"),
     ("ignoredisk --drives=sda\nclearpart --all --drives=sda\nautopart\n", 1, "ignores a disk"),
     ("clearpart --all --drives=sda --disklabel=sun\nautopart\n", 1, "--disklabel"),
     ("firewall --port=imap:tcp\n", 1, "NUMBER:tcp"),

@@ -31,16 +31,24 @@ def dumped(c: InstallConfig) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- storage
+def _named(c: Any) -> list[str | None]:
+    """The disks named in the file; Anaconda's semantics add every other eligible disk after them."""
+    *named, every = c.storage.disks
+    assert every.match is not None and every.match.rule == "all"
+    return [d.path for d in named]
+
+
 def test_clearpart_drives_and_disklabel() -> None:
     c = cfg("clearpart --all --initlabel --drives=sda,/dev/sdb --disklabel=msdos\nautopart\n")
-    assert [d.path for d in c.storage.disks] == ["/dev/sda", "/dev/sdb"]
+    assert _named(c) == ["/dev/sda", "/dev/sdb"]
+    assert [d.clear for d in c.storage.disks] == ["all", "all", "none"]  # other disks keep their partitions
     assert c.storage.table == "mbr"
     assert cfg("clearpart --all --drives=sda --disklabel=gpt\nautopart\n").storage.table == "gpt"
 
 
 def test_disk_by_id_and_by_path() -> None:
     c = cfg("clearpart --all --drives=disk/by-id/virtio-x,/dev/disk/by-id/ata-y\nautopart\n")
-    assert [d.by_id for d in c.storage.disks] == ["virtio-x", "ata-y"]
+    assert [d.by_id for d in c.storage.disks[:2]] == ["virtio-x", "ata-y"]
     c = cfg("clearpart --all --drives=/dev/disk/by-path/pci-0000:00:04.0\nautopart\n")
     assert c.storage.disks[0].path == "/dev/disk/by-path/pci-0000:00:04.0"
 
@@ -52,7 +60,14 @@ def test_ignoredisk_only_use_selects_disks() -> None:
 
 def test_ignoredisk_drives_with_named_target_ok() -> None:
     c = cfg("ignoredisk --drives=sdb\nclearpart --all --drives=sda\nautopart\n")
-    assert [d.path for d in c.storage.disks] == ["/dev/sda"]
+    assert _named(c) == ["/dev/sda"]
+    assert c.storage.disks[-1].match is not None and c.storage.disks[-1].match.exclude == ["sdb"]
+
+
+def test_ignoredisk_drives_leaves_every_other_disk_eligible() -> None:
+    c = cfg("ignoredisk --drives=sdb\nclearpart --all\nautopart\n")
+    assert _named(c) == [] and c.storage.disks[0].match is not None
+    assert c.storage.disks[0].match.exclude == ["sdb"] and c.storage.disks[0].clear == "all"
 
 
 def test_zerombr_accepted() -> None:
@@ -60,15 +75,17 @@ def test_zerombr_accepted() -> None:
     assert c.storage.disks[0].path == "/dev/sda"
 
 
-def test_no_disk_named_keeps_default_largest_with_warning() -> None:
+def test_no_disk_named_uses_every_disk() -> None:
+    """Anaconda: autopart and clearpart --all use every disk that is not ignored."""
     loaded = ks("clearpart --all\nautopart\n")
-    assert loaded.config.storage.disks[0].match is not None
-    assert any("without --drives" in w for w in loaded.warnings)
+    m = loaded.config.storage.disks[0].match
+    assert m is not None and m.rule == "all" and loaded.config.storage.disks[0].clear == "all"
+    assert loaded.config.storage.guided is not None and loaded.config.storage.guided.all_disks
 
 
 def test_clearpart_linux_clears_linux_partitions_only() -> None:
     loaded = ks("clearpart --linux --drives=sda\nautopart\n")
-    assert [d.clear for d in loaded.config.storage.disks] == ["linux"]
+    assert [d.clear for d in loaded.config.storage.disks] == ["linux", "none"]
 
 
 def test_missing_clearpart_keeps_every_partition() -> None:
@@ -89,7 +106,7 @@ def test_onpart_usepart_noformat_and_mount_become_existing() -> None:
     e = c.storage.existing
     assert [(x.device, x.mount, x.format, x.fs) for x in e] == [
         ("/dev/vda1", "/boot/efi", False, None), ("/dev/vda2", "/", True, "xfs"), ("/dev/vda3", None, True, "swap")]
-    assert [d.path for d in c.storage.disks] == ["/dev/vda"] and c.storage.partitions == []
+    assert _named(c) == ["/dev/vda"] and c.storage.partitions == []
     c = cfg("mount /dev/vda2 / --reformat=xfs --mkfsoptions='-m crc=1'\nmount LABEL=home /home "
             "--mountoptions=nodev,nosuid\n")
     e = c.storage.existing
@@ -98,14 +115,17 @@ def test_onpart_usepart_noformat_and_mount_become_existing() -> None:
 
 
 @pytest.mark.parametrize(("opts", "expect"), [
-    ("", {"lvm": True, "root_fs": "ext4", "swap": "1GiB", "separate_home": False}),
+    ("", {"lvm": True, "root_fs": "ext4", "swap": "auto", "separate_home": False, "home_if_free": "50GiB",
+          "root_max": "70GiB", "boot": True, "all_disks": True}),
+    ("--hibernation", {"swap": "hibernate"}),
+    ("--noboot", {"boot": False}),
     ("--type=lvm", {"lvm": True}),
     ("--type=plain", {"lvm": False}),
     ("--nolvm", {"lvm": False}),
     ("--fstype=xfs", {"root_fs": "xfs"}),
     ("--fstype=ext4", {"root_fs": "ext4"}),
     ("--noswap", {"swap": "0"}),
-    ("--nohome", {"separate_home": False}),
+    ("--nohome", {"separate_home": False, "home_if_free": None}),
 ])
 def test_autopart_options(opts: str, expect: dict[str, Any]) -> None:
     g = cfg(f"clearpart --all --drives=sda\nautopart {opts}\n").storage.guided
@@ -150,7 +170,7 @@ def test_part_sizes_grow_maxsize_fstype_label_ondisk() -> None:
 
 def test_part_ondisk_collects_disks_in_order() -> None:
     c = cfg("part / --size=4096 --ondisk=vdb\npart /srv --size=100 --ondisk=vda\n")
-    assert [d.path for d in c.storage.disks] == ["/dev/vdb", "/dev/vda"]
+    assert _named(c) == ["/dev/vdb", "/dev/vda"]
     assert [p.disk for p in c.storage.partitions or []] == [0, 1]
 
 
@@ -169,19 +189,12 @@ def test_part_encrypted() -> None:
     assert p.encrypt and c.storage.encryption.enabled and c.storage.encryption.luks_version == "luks1"
 
 
-def test_reqpart_adds_platform_partitions() -> None:
+def test_reqpart_adds_what_the_firmware_needs() -> None:
     c = cfg("clearpart --all --drives=sda\nreqpart --add-boot\npart / --size=1 --grow\n")
-    p = c.storage.partitions or []
-    assert [(x.mount, x.fs, x.size) for x in p] == [
-        ("/boot/efi", "vfat", "600MiB"), (None, "biosboot", "1MiB"), ("/boot", "ext4", "1GiB"), ("/", "ext4", "1MiB")]
-    assert p[-1].grow
-
-
-def test_reqpart_skips_what_is_given_and_biosboot_on_mbr() -> None:
-    c = cfg("clearpart --all --drives=sda --disklabel=msdos\nreqpart\n"
-            "part /boot/efi --size=700\npart / --size=1 --grow\n")
-    p = c.storage.partitions or []
-    assert [x.mount for x in p] == ["/boot/efi", "/"]
+    assert c.storage.required_partitions == "firmware_and_boot"
+    assert [(x.mount, x.fs, x.size) for x in c.storage.partitions or []] == [("/", "ext4", "1MiB")]
+    assert cfg("clearpart --all --drives=sda\nreqpart\npart / --size=1 --grow\n").storage.required_partitions \
+        == "firmware"
 
 
 def test_volgroup_logvol() -> None:

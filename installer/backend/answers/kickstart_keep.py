@@ -76,7 +76,10 @@ def apply_clear(ks: Ks, st: dict[str, Any], names: list[str]) -> None:
         b.mark(("storage", "remove"), clear)
     for i, ref in enumerate(st.get("disks", [])):
         name = names[i] if i < len(names) else ""
-        ref["clear"] = kind if (not drives or name in drives) else "none"
+        if "match" in ref and drives:  # the other disks: clearpart --drives does not name them
+            ref["clear"] = "none"
+        else:
+            ref["clear"] = kind if (not drives or name in drives) else "none"
         b.mark(("storage", "disks", i, "clear"), clear or ks.at(None, "clearpart"))
     if not st.get("disks") and kind != "all":
         st.setdefault("disks", [{"match": {"rule": "largest"}}])

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 DEFAULT_PART_MIB = 500  # blivet's default partition size, when part gives no --size
 ESP_SIZE = "600MiB"  # what Anaconda's reqpart and Azure Linux 4.0's ISO use
-AUTOPART_SWAP = "1GiB"  # answer files are machine-independent: no RAM-based sizing
 PART_FS = {"": None, "ext2": "ext2", "ext3": "ext3", "ext4": "ext4", "xfs": "xfs", "btrfs": "btrfs", "vfat": "vfat",
            "efi": "vfat", "swap": "swap", "biosboot": "biosboot", "lvmpv": None}
 LV_FS = {"": None, "ext2": "ext2", "ext3": "ext3", "ext4": "ext4", "xfs": "xfs", "btrfs": "btrfs", "swap": "swap"}
@@ -75,16 +74,12 @@ def _disks(ks: Ks, st: dict[str, Any]) -> list[str]:
         clash = [d for d in ignored if d in names]
         if clash:
             b.error(ign, f"--drives={','.join(clash)} ignores a disk the layout uses")
-        elif not names:
-            b.error(ign, "ignoredisk --drives: azl-installer picks the largest disk unless told which; "
-                         "name the target with ignoredisk --only-use or clearpart --drives")
-    if names:
-        st["disks"] = [disk_ref(n) for n in names]
-        b.mark(("storage", "disks"), clear or ign or ks.at(None, "part"))
-    kickstart_keep.apply_clear(ks, st, names)
-    if not names and clear is not None and h.clearpart.type == K.CLEARPART_TYPE_ALL:
-        b.warn(clear, "clearpart --all without --drives: azl-installer erases only the disk it installs to "
-                      "(the largest, unless named with --drives or ignoredisk --only-use)")
+    refs: list[dict[str, Any]] = [disk_ref(n) for n in names]
+    if not fixed:  # Anaconda: every disk that is not ignored is eligible (in the machine's order)
+        refs.append({"match": {"rule": "all", "exclude": ignored}})
+    st["disks"] = refs
+    b.mark(("storage", "disks"), clear or ign or ks.at(None, "part"))
+    kickstart_keep.apply_clear(ks, st, names + ["*"] * (len(refs) - len(names)))
     return names
 
 
@@ -138,8 +133,15 @@ def _autopart(ks: Ks, st: dict[str, Any], where: Where, enc: dict[str, Any], fir
             g["root_fs"] = a.fstype
         else:
             ks.unsupported(where, f"autopart --fstype={a.fstype} (ext4 or xfs)")
-    g["swap"] = "0" if a.noswap else AUTOPART_SWAP
-    g["separate_home"] = False  # --nohome is accepted; the guided layout keeps /home on root
+    # Anaconda's autopart: the platform partitions and /boot on the boot disk, an LVM PV on every
+    # disk with free space, / growing up to 70 GiB, /home when 50 GiB are free, swap from the RAM
+    g["all_disks"] = True
+    g["boot"] = not a.noboot
+    g["boot_size"] = "2GiB"  # Anaconda's platform /boot
+    g["root_max"] = "70GiB"
+    if not a.nohome:
+        g["home_if_free"] = "50GiB"
+    g["swap"] = "0" if a.noswap else ("hibernate" if a.hibernation else "auto")
     st["guided"] = g
     ks.b.mark(("storage", "guided"), where)
     if a.encrypted:
@@ -200,17 +202,6 @@ def _part(ks: Ks, p: Any, where: Where, names: list[str], vg_of: dict[str, str],
         spec["encrypt"] = True
         _encryption(ks, p, where, enc, firsts)
     return spec
-
-
-def _reqpart(ks: Ks, st: dict[str, Any], parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    if not any(p.get("mount") == "/boot/efi" for p in parts):
-        out.append({"mount": "/boot/efi", "size": ESP_SIZE, "fs": "vfat"})
-    if st.get("table", "gpt") == "gpt" and not any(p.get("fs") == "biosboot" for p in parts):
-        out.append({"size": "1MiB", "fs": "biosboot"})
-    if ks.handler.reqpart.addBoot and not any(p.get("mount") == "/boot" for p in parts):
-        out.append({"mount": "/boot", "size": "1GiB", "fs": "ext4"})
-    return out
 
 
 # The commands that choose a partitioning (Anaconda's partitioning methods): without one of
@@ -276,10 +267,9 @@ def map_storage(ks: Ks) -> None:
             if spec is not None:
                 parts.append(spec)
                 part_where.append(w)
-        if reqpart is not None:
-            extra = _reqpart(ks, st, parts)
-            parts = extra + parts
-            part_where = [reqpart] * len(extra) + part_where
+        if reqpart is not None:  # what the firmware in use needs, decided at plan time
+            st["required_partitions"] = "firmware_and_boot" if h.reqpart.addBoot else "firmware"
+            b.mark(("storage", "required_partitions"), reqpart)
         lvs: list[dict[str, Any]] = []
         vg_names = {v["name"] for v in vgs}
         for lv in h.logvol.lvList:

@@ -124,6 +124,10 @@ def build_plan(
                         for i, d in enumerate(disks)]
     actions: list[Action] = list(deactivate or [])
     placed: list[Placed] = []
+    used_disks = {r.disk for r in layout.parts}
+    # a disk that keeps its table and that the layout does not use is not part of the plan at all
+    states = [st for st in states if st.fresh or st.removed or st.index in used_disks]
+    disks = [st.disk for st in states]
     for st in states:
         reqs = [r for r in layout.parts if r.disk == st.index and r.existing is None]
         mine = place_disk(st, reqs)

@@ -7,11 +7,11 @@ from installer.backend.errors import InvalidInput, Issue
 from installer.backend.machine import Machine, Partition
 from installer.backend.sizes import format_size
 from installer.backend.storage import keep, minimums, safety
-from installer.backend.storage.actions import CreatePartition, LuksSettings, StoragePlan
+from installer.backend.storage.actions import CreatePartition, LuksSettings, LvCreate, StoragePlan
 from installer.backend.storage.allocate import build_plan
 from installer.backend.storage.guided import guided_layout
 from installer.backend.storage.manual import manual_layout
-from installer.backend.storage.select import resolve_disks
+from installer.backend.storage.select import resolve_refs
 
 # argon2id memory cost: 256 MiB leaves a 512 MiB machine's initramfs room to unlock; on a machine
 # with less RAM than that, half of its RAM (cryptsetup caps the cost there too). Never below 32 MiB.
@@ -44,8 +44,9 @@ def firmware_of(config: InstallConfig, machine: Machine) -> str:
 
 def plan_storage(config: InstallConfig, machine: Machine, estimate: int | None = None) -> StoragePlan:
     st = config.storage
-    disks = resolve_disks(st, machine)
-    states = keep.disk_states(st, disks)
+    refs = resolve_refs(st, machine)
+    disks = [d for d, _ in refs]
+    states = keep.disk_states(st, disks, [r.clear for _, r in refs])
     used = keep.resolve_existing(st, states)
     safety.check_stacks([s.disk for s in states if s.fresh or any(keep.is_linux(p) for p in s.removed)])
     deactivate = [a for a in (safety.check_disk(d, st.wipe_in_use) for d in disks) if a is not None]
@@ -54,11 +55,11 @@ def plan_storage(config: InstallConfig, machine: Machine, estimate: int | None =
     settings = luks_settings(st.encryption, machine.memory)
     table = "mbr" if states[0].table == "msdos" else "gpt"  # a kept table is what it is
     if st.guided is not None:
-        if len(disks) > 1:
+        if len(disks) > 1 and not st.guided.all_disks:
             raise InvalidInput([Issue("storage.disks", "a guided layout uses one disk; list more disks only "
-                                      "with a manual layout (storage.partitions)")])
-        lay = guided_layout(st.guided, disks[0], firmware, table, st.encryption.enabled,
-                            settings.header_bytes(), root_min, max((b - a for a, b in states[0].regions), default=0))
+                                      "with a manual layout (storage.partitions) or guided.all_disks: true")])
+        lay = guided_layout(st.guided, states, firmware, table, st.encryption.enabled,
+                            settings.header_bytes(), root_min, machine.memory)
     else:
         bios_boot = any("bios boot" in (p.type_name or "").lower() for s in states for p in s.kept)
         lay = manual_layout(st, firmware, len(disks), root_min, used, bios_boot, table)
@@ -83,9 +84,13 @@ def summary_lines(plan: StoragePlan, machine: Machine, states: list[keep.DiskSta
     lines.append(f"New layout ({plan.firmware.upper()}, {'GPT' if plan.table == 'gpt' else 'MBR'}):")
     for p in plan.partitions():
         lines.append("  " + _part_line(plan, p))
+    lv_size = {a.path: a.size for a in plan.actions if isinstance(a, LvCreate)}
     for v in plan.volumes:
         if not v.device.startswith("/dev/mapper/") and v.device.count("/") == 3:  # an LV
-            lines.append(f"  {v.device} {v.fstype}" + (f" {v.mountpoint}" if v.mountpoint else ""))
+            size = lv_size.get(v.device)
+            shown = "" if v.device not in lv_size else (" the rest of the group" if size is None
+                                                        else f" {format_size(size)}")
+            lines.append(f"  {v.device}{shown} {v.fstype}" + (f" {v.mountpoint}" if v.mountpoint else ""))
     return lines
 
 

@@ -65,7 +65,7 @@ def _numbers(table: str, kept: list[Partition]) -> list[int]:
     return [n for n in range(1, top + 1) if n not in used]
 
 
-def disk_states(storage: Storage, disks: list[Disk]) -> list[DiskState]:
+def disk_states(storage: Storage, disks: list[Disk], clears: list[str] | None = None) -> list[DiskState]:
     """Per target disk: fresh or kept table, kept and removed partitions, free regions."""
     issues: list[Issue] = []
     by_path = {p.path: (i, p) for i, d in enumerate(disks) for p in d.partitions}
@@ -78,7 +78,7 @@ def disk_states(storage: Storage, disks: list[Disk]) -> list[DiskState]:
         removed_paths.add(path)
     states: list[DiskState] = []
     for i, d in enumerate(disks):
-        clear = storage.disks[min(i, len(storage.disks) - 1)].clear
+        clear = clears[i] if clears else storage.disks[min(i, len(storage.disks) - 1)].clear
         no_table = d.table == "none" or not d.partitions
         if clear == "all" or no_table:
             states.append(DiskState(d, i, True, "gpt" if storage.table == "gpt" else "msdos",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from installer.backend.config import Storage
 from installer.backend.errors import InvalidInput, Issue
-from installer.backend.sizes import SizeSpec, format_size, parse_size
+from installer.backend.sizes import GiB, MiB, SizeSpec, format_size, parse_size
 from installer.backend.storage import minimums
 from installer.backend.storage.allocate import EXTENT
 from installer.backend.storage.keep import Used
@@ -76,6 +76,30 @@ def _lv_cap(max_size: str | None, size: SizeSpec, min_b: int, where: str, issues
     return cap
 
 
+REQPART = "storage.required_partitions"
+REQPART_ESP = 600 * MiB  # Anaconda's EFI platform partition: 500 MiB growing to 600 MiB
+REQPART_BOOT = 2 * GiB  # Anaconda's platform /boot
+
+
+def _required(storage: Storage, firmware: str, table: str, kept_bios_boot: bool) -> list[PartReq]:
+    """reqpart: the partitions the firmware in use needs (and /boot), unless the layout has them."""
+    if storage.required_partitions == "none":
+        return []
+    parts = storage.partitions or []
+    mounts = {p.mount for p in parts} | {e.mount for e in storage.existing}
+    out: list[PartReq] = []
+    if firmware == "uefi" and not mounts & set(ESP_MOUNTS):
+        out.append(PartReq("esp", SizeSpec("bytes", REQPART_ESP), "vfat", REQPART, mount="/boot/efi", label="EFI",
+                           min_bytes=minimums.ESP_MIN_BYTES, name="esp"))
+    if firmware == "bios" and table == "gpt" and not kept_bios_boot and not any(p.fs == "biosboot" for p in parts):
+        out.append(PartReq("bios_grub", SizeSpec("bytes", minimums.BIOS_GRUB_BYTES), "biosboot", REQPART,
+                           name="biosboot"))
+    if storage.required_partitions == "firmware_and_boot" and "/boot" not in mounts:
+        out.append(PartReq("boot", SizeSpec("bytes", REQPART_BOOT), "ext4", REQPART, mount="/boot", label="boot",
+                           min_bytes=minimums.BOOT_MIN_BYTES, name="boot"))
+    return out
+
+
 def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int,
                   used: list[Used] | None = None, kept_bios_boot: bool = False,
                   boot_table: str | None = None) -> Layout:
@@ -97,6 +121,12 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int,
         else:
             mounts[mount] = where
 
+    table = boot_table or storage.table
+    required = _required(storage, firmware, table, kept_bios_boot or any(
+        u.part.type_name and "bios boot" in u.part.type_name.lower() for u in used or []))
+    for r in required:
+        see_mount(r.mount, r.where)
+    lay.parts += required
     for i, p in enumerate(storage.partitions):
         w = f"{P}.{i}"
         size = SizeSpec.parse(p.size)
@@ -174,9 +204,8 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int,
         issues.append(Issue(P, "UEFI needs an EFI system partition: add {mount: /boot/efi, fs: vfat, size: 512MiB}"))
     if len(esps) > 1:
         issues.append(Issue(f"{mounts['/efi']}.mount", "two EFI system partitions (/boot/efi and /efi): keep one"))
-    table = boot_table or storage.table
     if firmware == "bios" and table == "gpt" and not any(p.fs == "biosboot" for p in storage.partitions) \
-            and not kept_bios_boot:
+            and not kept_bios_boot and not any(r.role == "bios_grub" for r in required):
         issues.append(Issue(P, "BIOS boot from GPT needs a 1 MiB biosboot partition: add {fs: biosboot, size: 1MiB}"))
     if firmware == "bios" and table == "mbr" and any(p.fs == "biosboot" for p in storage.partitions):
         issues.append(Issue(P, "a biosboot partition is only for GPT; an MBR table has room for GRUB already"))
@@ -188,6 +217,8 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int,
     plain_vgs = {p.vg for p in storage.partitions if p.vg and not p.encrypt}
 
     def encrypted(where: str) -> bool:
+        if where == REQPART:
+            return False
         if where.startswith(E):
             return storage.existing[int(where.rsplit(".", 1)[1])].encrypt
         if where.startswith(P):

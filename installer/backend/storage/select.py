@@ -16,8 +16,15 @@ def _known(machine: Machine) -> str:
     return ", ".join(d.describe() for d in machine.disks) or "none"
 
 
+def _excluded(d: Disk, m: DiskMatch) -> bool:
+    names = {x.removeprefix(BY_ID).removeprefix("/dev/") for x in m.exclude}
+    return d.path.removeprefix("/dev/") in names or bool(names & set(d.by_id))
+
+
 def _why_not(d: Disk, m: DiskMatch) -> str | None:
     """None when the disk passes the filters, else the reason it does not."""
+    if _excluded(d, m):
+        return "ignored (exclude)"
     if d.read_only:
         return "read-only"
     if d.is_installer_medium:
@@ -65,7 +72,7 @@ def resolve_one(ref: DiskRef, machine: Machine, where: str, exclude: set[str] | 
     if not passed:
         detail = "; ".join(reasons) or "the machine has no disks"
         raise InvalidInput([Issue(f"{where}.match", f"no disk matches ({detail})")])
-    if m.rule == "first":
+    if m.rule in ("first", "all"):
         return passed[0]
     key = max if m.rule == "largest" else min
     best = key(d.size for d in passed)
@@ -82,14 +89,30 @@ def resolve_one(ref: DiskRef, machine: Machine, where: str, exclude: set[str] | 
 
 def resolve_disks(storage: Storage, machine: Machine) -> list[Disk]:
     """The target disks in config order. Errors name the config field."""
+    return [d for d, _ in resolve_refs(storage, machine)]
+
+
+def resolve_refs(storage: Storage, machine: Machine) -> list[tuple[Disk, DiskRef]]:
+    """Each target disk with the storage.disks entry that chose it (a match rule 'all' chooses
+    several)."""
     out: list[Disk] = []
+    refs: list[DiskRef] = []
     for i, ref in enumerate(storage.disks):
+        if ref.match is not None and ref.match.rule == "all":  # every eligible disk not chosen yet
+            chosen = {x.path for x in out}
+            every = [d for d in machine.disks if d.path not in chosen and _why_not(d, ref.match) is None]
+            if not every and not out:
+                resolve_one(ref, machine, f"storage.disks.{i}", chosen)  # raises, naming why each disk is out
+            out += every
+            refs += [ref] * len(every)
+            continue
         d = resolve_one(ref, machine, f"storage.disks.{i}", {x.path for x in out})
         if d.path in {x.path for x in out}:
             raise InvalidInput([Issue(f"storage.disks.{i}", f"{d.path} is listed twice")])
         if d.read_only:
             raise InvalidInput([Issue(f"storage.disks.{i}", f"{d.path} is read-only")])
         out.append(d)
+        refs.append(ref)
     if not out:
         raise InvalidInput([Issue("storage.disks", "no target disk given")])
-    return out
+    return list(zip(out, refs, strict=True))
