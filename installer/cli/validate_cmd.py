@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 
 from installer.backend.errors import InvalidInput
-from installer.cli.common import EXIT_INVALID, EXIT_OK, get_machine, load_answers, plan_for, print_issues
+from installer.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    get_machine,
+    load_answers,
+    plan_for,
+    print_issues,
+    require_storage,
+)
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -14,6 +22,8 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unuse
     p.add_argument("--machine", help="also plan against this recorded machine (JSON)")
     p.add_argument("--ignore-unsupported", action="store_true",
                    help="kickstart: unsupported commands are warnings, not errors")
+    p.add_argument("--unattended", action="store_true",
+                   help="also refuse what an unattended install cannot do (a kickstart with no storage layout)")
     p.set_defaults(func=run)
 
 
@@ -22,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
     for f in args.files:
         try:
             loaded = load_answers(f, args.ignore_unsupported)
+            if args.unattended:
+                require_storage(loaded)
             if args.machine:
                 plan_for(loaded, get_machine(args.machine))
             print(f"{f}: ok ({loaded.format})")
