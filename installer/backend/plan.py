@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from installer.backend.config import InstallConfig
 from installer.backend.machine import Machine
-from installer.backend.steps.base import Step
+from installer.backend.steps.base import Step, StepAction
 
 TARGET_ROOT = "/mnt/sysimage"  # where Anaconda mounts the target; %post --nochroot expects it
 
@@ -26,6 +26,8 @@ class Plan:
     mode: Literal["disk", "directory"] = "disk"
     warnings: list[str] = field(default_factory=list)
     storage_engine: str | None = None  # --storage-engine auto|blivet|parted (None: the step's default, auto)
+    checks: list[StepAction] = field(default_factory=list)
+    """Live checks the engine runs before the first step (the disks to erase are not in use now)."""
 
     @property
     def destructive(self) -> bool:
@@ -72,6 +74,7 @@ def make_plan(
     summary: list[str] = []
     erase: list[str] = []
     allowed: list[str] = []
+    checks: list[StepAction] = []
     warnings: list[str] = list(config.plaintext_warnings())
     info = registry.PlanInfo(
         config=config, machine=machine, target_root=root, directory=directory, warnings=warnings
@@ -84,6 +87,7 @@ def make_plan(
         summary += out.summary
         erase += out.erase
         allowed += out.allowed_devices
+        checks += out.checks
     if not erase:
         summary.insert(0, "No disk will be erased." if not directory else
                        f"Directory install into {root}: no disk will be touched.")
@@ -95,4 +99,5 @@ def make_plan(
         target_root=root,
         mode="directory" if directory else "disk",
         warnings=warnings,
+        checks=checks,
     )
