@@ -6,6 +6,7 @@ from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_valid
 
 from installer.backend import validate
 from installer.backend.config_base import _Model, _register_secret
+from installer.backend.config_fields import AbsPath, FullName, GroupName, PasswordHash, SshKey
 from installer.backend.passwords import hash_password, looks_like_hash
 
 
@@ -13,15 +14,19 @@ class _Account(_Model):
     password: SecretStr | None = Field(
         None, description="Plain password: hashed on load, with a warning. Prefer password_hash."
     )
-    password_hash: str | None = Field(None, description="A crypt(3) hash, e.g. from mkpasswd.")
-    ssh_keys: list[str] = Field(default_factory=list)
+    password_hash: PasswordHash | None = Field(None, description="A crypt(3) hash, e.g. from mkpasswd.")
+    ssh_keys: list[SshKey] = Field(default_factory=list)
 
     _plain_warning: bool = PrivateAttr(False)
 
     @field_validator("password")
     @classmethod
     def _reg(cls, v: SecretStr | None) -> SecretStr | None:
-        return _register_secret(v)
+        _register_secret(v)
+        bad = validate.secret_problem(v.get_secret_value()) if v is not None else None
+        if bad is not None:
+            raise ValueError(bad.message)
+        return v
 
     @field_validator("password_hash")
     @classmethod
@@ -63,11 +68,11 @@ class User(_Account):
         if not r.ok:
             raise ValueError(r.message)
         return v
-    full_name: str = ""
-    groups: list[str] = Field(default_factory=list)
+    full_name: FullName = ""
+    groups: list[GroupName] = Field(default_factory=list)
     admin: bool = Field(False, description="Member of wheel (sudo).")
     uid: int | None = Field(None, ge=1000, le=60000)
-    shell: str = "/bin/bash"
+    shell: AbsPath = "/bin/bash"
 
 
 class Root(_Account):

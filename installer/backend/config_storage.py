@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from installer.backend.config_base import _check_size, _check_size_spec, _Model, _register_secret
+from installer.backend.config_fields import ByIdName, Cipher, DevPath, Label, MountOptions, MountPoint
 
 
 class DiskMatch(_Model):
@@ -30,8 +31,8 @@ class DiskMatch(_Model):
 class DiskRef(_Model):
     """A target disk: exactly one of path, by_id or match."""
 
-    path: str | None = Field(None, description="Device path, e.g. /dev/vda.")
-    by_id: str | None = Field(None, description="Name under /dev/disk/by-id/ (or the full link).")
+    path: DevPath | None = Field(None, description="Device path, e.g. /dev/vda.")
+    by_id: ByIdName | None = Field(None, description="Name under /dev/disk/by-id/ (or the full link).")
     match: DiskMatch | None = None
 
     @model_validator(mode="after")
@@ -54,10 +55,10 @@ class Encryption(_Model):
     pbkdf_memory_kib: int | None = Field(
         None, ge=32, le=4194304, description="argon2 memory cost; default 262144 (256 MiB)."
     )
-    pbkdf_iterations: int | None = Field(None, ge=1000)
+    pbkdf_iterations: int | None = Field(None, ge=1000, le=4294967295)
     pbkdf_time_ms: int | None = Field(None, ge=1, le=60000)
-    cipher: str = "aes-xts-plain64"
-    key_size: int = Field(512, description="Key size in bits.")
+    cipher: Cipher = "aes-xts-plain64"
+    key_size: int = Field(512, ge=128, le=1024, multiple_of=8, description="Key size in bits.")
 
     _reg = field_validator("passphrase")(_register_secret)
 
@@ -99,15 +100,15 @@ class Guided(_Model):
 class PartitionSpec(_Model):
     """One partition of a manual layout."""
 
-    mount: str | None = Field(None, description="Mount point; none for swap, biosboot or a PV.")
+    mount: MountPoint | None = Field(None, description="Mount point; none for swap, biosboot or a PV.")
     size: str = Field(description="Size: 512MiB, 20GiB, 30% or rest.")
     max_size: str | None = Field(None, description="Cap for a 'rest' partition.")
     fs: FsType = "ext4"
-    label: str | None = None
+    label: Label | None = None
     encrypt: bool = False
     vg: str | None = Field(None, description="Make this partition an LVM PV of this volume group.")
     disk: int = Field(0, ge=0, description="Index into storage.disks.")
-    mount_options: str | None = None
+    mount_options: MountOptions | None = None
 
     _size = field_validator("size", mode="before")(_check_size_spec)
     _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))
@@ -123,11 +124,11 @@ class PartitionSpec(_Model):
 class LogicalVolume(_Model):
     name: str = Field(pattern=r"^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$")
     vg: str
-    mount: str | None = None
+    mount: MountPoint | None = None
     size: str
     max_size: str | None = Field(None, description="Cap for a 'rest' volume (kickstart logvol --maxsize).")
     fs: Literal["ext4", "xfs", "btrfs", "swap"] = "ext4"
-    label: str | None = None
+    label: Label | None = None
 
     _size = field_validator("size", mode="before")(_check_size_spec)
     _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from installer.backend.errors import InvalidInput, Issue
+
 
 # --------------------------------------------------------------------------- characters
 def has_control(s: str) -> bool:
@@ -35,8 +37,11 @@ def control_problem(value: str, what: str) -> str | None:
     return None
 
 
-class UnsafeValue(ValueError):
-    """A writer was handed a value the config model should have refused."""
+class UnsafeValue(InvalidInput):
+    """A writer was handed a value the config model should have refused (exit 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([Issue("", message)])
 
 
 def require_safe(value: str, what: str, *, extra: str = "") -> str:

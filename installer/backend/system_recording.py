@@ -89,7 +89,7 @@ class RecordingSystem:
         argv = [str(a) for a in argv]
         detail: dict[str, Any] = {"argv": argv}
         if input is not None:
-            detail["stdin"] = f"{len(input)} chars"
+            detail["stdin"] = "hidden"  # never its length: that would say how long a secret is
         self.records.append(Record("run", detail))
         self._log("$ " + " ".join(argv) + (" <stdin>" if input is not None else ""))
         if self.fail_on is not None and self.fail_on(argv):

@@ -19,18 +19,50 @@ MACHINE = ROOT / "tests" / "fixtures" / "machines" / "two-disks.json"
 Cap = pytest.CaptureFixture[str]
 
 
+def _yaml(obj: Any, indent: str = "") -> str:
+    """Block YAML with every string on one line (JSON string syntax is a YAML double-quoted
+    scalar), so a value's line is the line of its first character."""
+    if isinstance(obj, dict):
+        out = ""
+        for k, v in obj.items():
+            if isinstance(v, dict | list) and v:
+                out += f"{indent}{k}:\n{_yaml(v, indent + '  ')}"
+            else:
+                out += f"{indent}{k}: {json.dumps(v)}\n"
+        return out
+    out = ""
+    for v in obj:
+        if isinstance(v, dict):
+            body = _yaml(v, indent + "  ")
+            out += f"{indent}- {body[len(indent) + 2:]}"
+        else:
+            out += f"{indent}- {json.dumps(v)}\n"
+    return out
+
+
 def _native(data: dict[str, Any]) -> dict[str, str]:
     doc = {"version": 1, **data}
-    return {"yaml": yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=1000),
-            "json": json.dumps(doc, indent=2)}
+    text = _yaml(doc)
+    assert yaml.safe_load(text) == doc
+    return {"yaml": text, "json": json.dumps(doc, indent=2)}
+
+
+AZ_DISKS = [{"PartitionTableType": "gpt", "MaxSize": 4096, "Partitions": [
+    {"ID": "esp", "Flags": ["esp", "boot"], "Start": 1, "End": 9, "FsType": "fat32"},
+    {"ID": "r", "Start": 9, "End": 0, "FsType": "ext4"}]}]
 
 
 def _azure(sc: dict[str, Any]) -> str:
-    return json.dumps({"SystemConfigs": [{"Name": "t", "Hostname": "azl-test", **sc}]}, indent=2)
+    top: dict[str, Any] = {}
+    if "PartitionSettings" in sc:
+        top["Disks"] = AZ_DISKS
+        sc = {**sc, "PartitionSettings": [{"ID": "esp", "MountPoint": "/boot/efi"}, *sc["PartitionSettings"]]}
+    return json.dumps({**top, "SystemConfigs": [{"Name": "t", "Hostname": "azl-test", **sc}]}, indent=2)
 
 
-# (id, native data or None, kickstart text or None, azure SystemConfig or None, marker, message part)
-CASES: list[tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None, str, str]] = [
+# (id, native data, kickstart text, azure SystemConfig (None: not expressible there), marker(s) of the
+# expected line, message part)
+CASES: list[tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None, Any, str]] = [
     ("package-option", {"packages": {"extra": ["--nogpgcheck", "--installroot=/"]}},
      "rootpw --lock\n%packages\n@core\n--nogpgcheck\n%end\n", {"Packages": ["--nogpgcheck"]},
      "nogpgcheck", "package name"),
@@ -50,7 +82,7 @@ CASES: list[tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None,
     ("kargs-backtick", {"bootloader": {"append": "quiet `id`"}}, "rootpw --lock\nbootloader --append='quiet `id`'\n",
      {"KernelCommandLine": {"ExtraCommandLine": "quiet `id`"}}, "`id`", "kernel argument"),
     ("kargs-quote", {"bootloader": {"append": 'a"b'}}, "rootpw --lock\nbootloader --append='a\"b'\n",
-     {"KernelCommandLine": {"ExtraCommandLine": 'a"b'}}, '"b', "kernel argument"),
+     {"KernelCommandLine": {"ExtraCommandLine": 'a"b'}}, ('a\\"b', 'a"b'), "kernel argument"),
     ("kargs-semicolon", {"bootloader": {"append": "quiet;reboot"}}, None,
      {"KernelCommandLine": {"ExtraCommandLine": "quiet;reboot"}}, "reboot", "kernel argument"),
     ("iface-newline", {"system": {"network": {"interfaces": [{"name": "eth0\n[Network]\nDNS=1.2.3.4"}]}}},
@@ -63,11 +95,11 @@ CASES: list[tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None,
      "rootpw --lock\nnetwork --device=.. --bootproto=dhcp\n", {"Networks": [{"BootProto": "dhcp", "Device": ".."}]},
      "..", "interface name"),
     ("port-arabic-digits", {"system": {"firewall": {"ports": ["\u0668\u0660/tcp"]}}},
-     "rootpw --lock\nfirewall --enabled --port=\u0668\u0660:tcp\n", None, "/tcp", "port"),
-    ("hostname-newline", {"system": {"hostname": "azl\n"}}, None, {"Hostname": "azl\nx"}, "azl", "host name"),
+     "rootpw --lock\nfirewall --enabled --port=\u0668\u0660:tcp\n", None, "tcp", "port"),
+    ("hostname-newline", {"system": {"hostname": "azl\n"}}, None, {"Hostname": "azl\nx"}, "azl", "label"),
     ("user-newline", {"users": [{"name": "bob\n"}]}, None, {"Users": [{"Name": "bob\n"}]}, "bob", "user name"),
     ("group-comma", {"users": [{"name": "bob", "groups": ["wheel,root"]}]}, None,
-     {"Users": [{"Name": "bob", "SecondaryGroups": ["a\nb"]}]}, "SecondaryGroups", "group name"),
+     {"Users": [{"Name": "bob", "SecondaryGroups": ["a\nb"]}]}, ("wheel,root", "SecondaryGroups"), "group name"),
     ("gecos-colon", {"users": [{"name": "bob", "full_name": "x:0:0::/:/bin/sh"}]},
      'rootpw --lock\nuser --name=bob --gecos="x:0:0::/:/bin/sh"\n', None, "x:0:0", "full name"),
     ("hash-newline", {"users": [{"name": "bob", "password_hash": "$6$abcdefghijklmnopqrstu\nroot:$6$x"}]}, None,
@@ -85,8 +117,10 @@ CASES: list[tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None,
     ("locale-newline", {"system": {"locale": "en_US.UTF-8\nLC_ALL=x"}}, None, None, "LC_ALL", "locale"),
     ("mount-dotdot", {"storage": {"partitions": [{"mount": "/", "size": "rest"},
                                                  {"mount": "/var/../etc", "size": "1GiB"}]}},
-     "rootpw --lock\nclearpart --all\npart / --size=1000\npart /var/../etc --size=1000\n", None, "/var/../etc",
-     "'..'"),
+     None, None, "/var/../etc", "'..'"),  # kickstart: pykickstart normalises the path itself
+    ("mount-space", {"storage": {"partitions": [{"mount": "/", "size": "rest"}, {"mount": "/a b", "size": "1GiB"}]}},
+     'rootpw --lock\nclearpart --all\npart / --size=1000\npart "/a b" --size=1000\n',
+     {"PartitionSettings": [{"ID": "r", "MountPoint": "/a b"}]}, '"/a b', "space"),
     ("mount-options-space", {"storage": {"partitions": [{"mount": "/", "size": "rest",
                                                          "mount_options": "defaults 0 0\n/dev/x"}]}}, None, None,
      "defaults", "mount options"),
@@ -117,11 +151,12 @@ def _files(tmp_path: Path, case: tuple[Any, ...]) -> list[tuple[str, Path, str]]
     return out
 
 
-def _line_of(text: str, marker: str, fmt: str) -> int:
+def _line_of(text: str, marker: str | tuple[str, ...], fmt: str) -> int:
+    markers = (marker,) if isinstance(marker, str) else marker
     if fmt == "kickstart" and text.startswith("rootpw --lock\n%packages"):
-        marker = "%packages"  # package lines report at their %packages header
+        markers = ("%packages",)  # package lines report at their %packages header
     for n, line in enumerate(text.splitlines(), 1):
-        if marker in line:
+        if any(m in line for m in markers):
             return n
     raise AssertionError(f"marker {marker!r} not in {text!r}")
 

@@ -61,9 +61,15 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
             d["ssh_keys"] = keys
         if u.get("PasswordExpiresDays") not in (None, -1):
             az.warn((*up, "PasswordExpiresDays"), "password expiry is not set by azl-installer; ignored")
+        fields = {"Password": "password_hash" if u.get("PasswordHashed") is True else "password",
+                  "SSHPubKeys": "ssh_keys", "Name": "name", "StartupCommand": "shell", "SecondaryGroups": "groups",
+                  "UID": "uid"}
         if name == "root":
             b.data["root"] = d
             az.mark(("root",), up)
+            for key, fld in fields.items():
+                if key in u:
+                    az.mark(("root", fld), (*up, key))
             continue
         if any(x["name"] == name for x in users):
             az.err((*up, "Name"), f"user {name} is defined twice")
@@ -84,6 +90,11 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
             if x in new_groups:
                 lines.append(f"usermod -aG {shlex.quote(x)} {shlex.quote(name)}")
         az.mark(("users", len(users)), up)
+        for key, fld in fields.items():
+            if key in u:
+                az.mark(("users", len(users), fld), (*up, key))
+        for k in range(len(u.get("SSHPubKeys") or []) if isinstance(u.get("SSHPubKeys"), list) else 0):
+            az.mark(("users", len(users), "ssh_keys", k), (*up, "SSHPubKeys", k))
         users.append(d)
     if users:
         b.data["users"] = users

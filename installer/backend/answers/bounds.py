@@ -18,8 +18,6 @@ MAX_LINE_CHARS = 64 * 1024  # any line of any answer file
 MAX_DEPTH = 32  # nesting of mappings and sequences (YAML/JSON)
 MAX_NODES = 50_000  # YAML/JSON nodes, aliases expanded
 MAX_INT_DIGITS = 30  # a whole number in YAML/JSON (2**64 has 20 digits)
-MAX_SECRET_CHARS = 256  # a password or passphrase
-MAX_SECRET_BYTES = 511  # ... in UTF-8 (libxcrypt's limit is 512 bytes with the terminating NUL)
 
 # C0 controls but tab, LF and CR; DEL; NEL and the Unicode line/paragraph separators (str.splitlines
 # and YAML break lines there, so they would shift line numbers between tools); a CR not before LF.
