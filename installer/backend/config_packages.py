@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from installer.backend.config_base import _Model
 from installer.backend.config_fields import KeyLocation, PackageName, ReleaseVer, RepoURL
+
+PACKAGE_NAME = re.compile(r"[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,199}")
 
 
 class Repository(_Model):
@@ -34,6 +37,30 @@ class Packages(_Model):
     repositories: list[Repository] = Field(default_factory=list)
     releasever: ReleaseVer = "3.0"
     excludedocs: bool = False
+    kernel: PackageName | None = Field(
+        None,
+        description="The kernel package: kernel, kernel-hwe, kernel-64k, ... (Azure Linux's "
+        "KernelOptions.default). Default: the set's kernel (core and full: kernel; custom: only what "
+        "the list names).",
+    )
+    install_langs: str | None = Field(
+        None, description="rpm's %_install_langs: install only these locales, e.g. en_US:de or NONE "
+        "(Azure Linux's OverrideRpmLocales).",
+    )
+
+    @field_validator("kernel")
+    @classmethod
+    def _kernel(cls, v: str | None) -> str | None:
+        if v is not None and not PACKAGE_NAME.fullmatch(v):
+            raise ValueError(f"'{v}' is not a package name")
+        return v
+
+    @field_validator("install_langs")
+    @classmethod
+    def _langs(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_.@:-]{1,200}", v):
+            raise ValueError(f"'{v}' is not a locale list such as en_US:de_DE or NONE")
+        return v
 
     @model_validator(mode="after")
     def _custom(self) -> Packages:

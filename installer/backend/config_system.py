@@ -88,6 +88,10 @@ class SystemSettings(_Model):
     selinux: Literal["enforcing", "permissive", "disabled"] | None = Field(
         None, description="Default: as the package set ships it (full: permissive)."
     )
+    fips: bool = Field(
+        False, description="FIPS mode: fips=1 (and boot= for a separate /boot) on the kernel command line, "
+        "dracut's fips module in the initramfs, the FIPS package set (dracut-fips).",
+    )
     services: Services = Field(default_factory=Services)
     network: Network = Field(default_factory=Network)
     firewall: Firewall = Field(default_factory=Firewall)

@@ -92,7 +92,7 @@ def to_config(state: FlowState) -> InstallConfig:
                         lock=state.root_locked if state.root_password_hash else None)
         return InstallConfig(
             storage=storage, packages=packages, system=system, users=users, root=root,
-            bootloader=base.bootloader, scripts=base.scripts, finish=base.finish,
+            bootloader=base.bootloader, scripts=base.scripts, finish=base.finish, groups=base.groups,
         )
     except ValidationError as exc:
         raise InvalidInput([
@@ -122,6 +122,9 @@ def _users(state: FlowState, base: InstallConfig) -> list[User]:
         groups=list(prev.groups) if prev else [],
         uid=prev.uid if prev else None,
         shell=prev.shell if prev else "/bin/bash",
+        primary_group=prev.primary_group if prev else None,  # not shown by the UI: kept
+        home=prev.home if prev else None,
+        password_max_days=prev.password_max_days if prev else None,
     )
     return [first, *others]
 

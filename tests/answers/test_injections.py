@@ -80,7 +80,7 @@ CASES: list[tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None,
      'rootpw --lock\nbootloader --append="$(touch /tmp/pwned)"\n',
      {"KernelCommandLine": {"ExtraCommandLine": "$(touch /tmp/pwned)"}}, "pwned", "kernel argument"),
     ("kargs-backtick", {"bootloader": {"append": "quiet `id`"}}, "rootpw --lock\nbootloader --append='quiet `id`'\n",
-     {"KernelCommandLine": {"ExtraCommandLine": "quiet `id`"}}, "`id`", "kernel argument"),
+     {"KernelCommandLine": {"ExtraCommandLine": "quiet `id`"}}, "`id`", "`"),
     ("kargs-quote", {"bootloader": {"append": 'a"b'}}, "rootpw --lock\nbootloader --append='a\"b'\n",
      {"KernelCommandLine": {"ExtraCommandLine": 'a"b'}}, ('a\\"b', 'a"b'), "kernel argument"),
     ("kargs-semicolon", {"bootloader": {"append": "quiet;reboot"}}, None,
@@ -132,7 +132,7 @@ CASES: list[tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None,
 
 
 def _files(tmp_path: Path, case: tuple[Any, ...]) -> list[tuple[str, Path, str]]:
-    cid, native, ks, az, marker, _ = case
+    cid, native, ks, az, _marker, _ = case
     out = []
     if native is not None:
         for fmt, text in _native(native).items():

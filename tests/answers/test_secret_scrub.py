@@ -76,9 +76,8 @@ def test_yaml_key_missing_its_colon_hides_the_value(doc: str, tmp_path: Path, ca
 
 def test_azure_password_errors_hide_the_value(tmp_path: Path, capsys: Cap) -> None:
     p = tmp_path / "a.json"
-    p.write_text('{"SystemConfigs": [{"Name": "t", "Users": [{"Name": "root", "Password": "%s", '
-                 '"PasswordHashed": true}], "Encryption": {"Enable": true, "Password": "%s", "Bogus": 1}}]}'
-                 % (SECRET, SECRET))
+    p.write_text(f'{{"SystemConfigs": [{{"Name": "t", "Users": [{{"Name": "root", "Password": "{SECRET}", '
+                 f'"PasswordHashed": true}}], "Encryption": {{"Enable": true, "Password": "{SECRET}", "Bogus": 1}}}}]}}')
     _validate(capsys, p)
 
 

@@ -8,31 +8,40 @@ import shlex
 from typing import Any
 
 from installer.backend.answers.azure_common import Path_, _Az
+from installer.backend.answers.azure_keys import USER
 
-USER_KEYS = {"Name", "UID", "Password", "PasswordHashed", "PasswordExpiresDays", "SSHPubKeys", "SSHPubKeyPaths",
-             "PrimaryGroup", "SecondaryGroups", "StartupCommand", "HomeDirectory"}
+USER_KEYS = set(USER)
 
 
 SHELLS = {"/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash", "sh", "bash"}
 
 
-def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
-    """Users and Groups; returns extra post-script lines (groupadd/usermod for new groups)."""
-    b = az.b
-    scp: Path_ = ("SystemConfigs", idx)
-    groups = az.typed(sc, "Groups", list, scp, []) or []
-    lines: list[str] = []
-    new_groups: set[str] = set()
-    for gi, g in enumerate(groups):
+def _groups(az: _Az, scp: Path_, sc: dict[str, Any]) -> set[str]:
+    out: list[dict[str, Any]] = []
+    for gi, g in enumerate(az.typed(sc, "Groups", list, scp, []) or []):
         gp: Path_ = (*scp, "Groups", gi)
-        if not az.keys(g, {"Name", "GID"}, gp) or not g.get("Name"):
+        if not az.keys(g, {"Name", "GID"}, gp) or not isinstance(g.get("Name"), str) or not g["Name"]:
             az.err(gp, "every group needs a Name")
             continue
+        d: dict[str, Any] = {"name": g["Name"]}
         gid = g.get("GID")
-        opt = f" -g {int(gid)}" if isinstance(gid, int | str) and str(gid).isdigit() else ""
-        name = shlex.quote(str(g["Name"]))
-        lines.append(f"getent group {name} >/dev/null || groupadd{opt} {name}")
-        new_groups.add(str(g["Name"]))
+        if gid not in (None, ""):
+            if not str(gid).isdigit():
+                az.err((*gp, "GID"), f"'{gid}' is not a number")
+                continue
+            d["gid"] = int(gid)
+        az.mark(("groups", len(out)), gp)
+        out.append(d)
+    if out:
+        az.b.data["groups"] = out
+    return {g["name"] for g in out}
+
+
+def _users(az: _Az, idx: int, sc: dict[str, Any]) -> None:
+    """Groups (made before the users) and Users."""
+    b = az.b
+    scp: Path_ = ("SystemConfigs", idx)
+    _groups(az, scp, sc)
     users: list[dict[str, Any]] = []
     for ui, u in enumerate(az.typed(sc, "Users", list, scp, []) or []):
         up: Path_ = (*scp, "Users", ui)
@@ -59,12 +68,19 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
                          if ln.strip() and not ln.startswith("#")]
         if keys:
             d["ssh_keys"] = keys
-        if u.get("PasswordExpiresDays") not in (None, -1):
-            az.warn((*up, "PasswordExpiresDays"), "password expiry is not set by azl-installer; ignored")
+        days = u.get("PasswordExpiresDays")
+        if days not in (None, 0):  # the toolkit: 0 leaves the default
+            if not isinstance(days, int) or isinstance(days, bool):
+                az.err((*up, "PasswordExpiresDays"), "must be a whole number of days (-1: never expires)")
+            else:
+                d["password_max_days"] = days
         fields = {"Password": "password_hash" if u.get("PasswordHashed") is True else "password",
                   "SSHPubKeys": "ssh_keys", "Name": "name", "StartupCommand": "shell", "SecondaryGroups": "groups",
                   "UID": "uid"}
         if name == "root":
+            for key in ("UID", "PrimaryGroup", "SecondaryGroups", "HomeDirectory", "StartupCommand"):
+                if u.get(key) not in (None, "", []):
+                    az.err((*up, key), f"{key} of root is not changed by azl-installer")
             b.data["root"] = d
             az.mark(("root",), up)
             for key, fld in fields.items():
@@ -77,18 +93,17 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
         if u.get("UID") not in (None, ""):
             d["uid"] = int(u["UID"]) if str(u["UID"]).isdigit() else u["UID"]
             az.mark(("users", len(users), "uid"), (*up, "UID"))
-        if u.get("PrimaryGroup") not in (None, "", name):
-            az.warn((*up, "PrimaryGroup"), "a primary group other than the user's own is not supported; ignored")
-        if u.get("HomeDirectory") not in (None, "", f"/home/{name}"):
-            az.warn((*up, "HomeDirectory"), "home directories are /home/NAME; ignored")
+        if u.get("PrimaryGroup") not in (None, ""):
+            d["primary_group"] = u["PrimaryGroup"]
+            az.mark(("users", len(users), "primary_group"), (*up, "PrimaryGroup"))
+        if u.get("HomeDirectory") not in (None, ""):
+            d["home"] = u["HomeDirectory"]
+            az.mark(("users", len(users), "home"), (*up, "HomeDirectory"))
         if u.get("StartupCommand"):
             d["shell"] = u["StartupCommand"]
         sec = [str(x) for x in (az.typed(u, "SecondaryGroups", list, up, []) or [])]
         d["admin"] = "wheel" in sec
-        d["groups"] = [x for x in sec if x != "wheel" and x not in new_groups]
-        for x in sec:
-            if x in new_groups:
-                lines.append(f"usermod -aG {shlex.quote(x)} {shlex.quote(name)}")
+        d["groups"] = [x for x in sec if x != "wheel"]
         az.mark(("users", len(users)), up)
         for key, fld in fields.items():
             if key in u:
@@ -98,7 +113,6 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
         users.append(d)
     if users:
         b.data["users"] = users
-    return lines
 
 
 def _interpreter(body: str) -> str:
@@ -110,7 +124,7 @@ def _interpreter(body: str) -> str:
     return "/bin/sh"
 
 
-def _scripts(az: _Az, idx: int, sc: dict[str, Any], group_lines: list[str]) -> None:
+def _scripts(az: _Az, idx: int, sc: dict[str, Any]) -> None:
     scp: Path_ = ("SystemConfigs", idx)
     pre: list[dict[str, Any]] = []
     post: list[dict[str, Any]] = []
@@ -118,9 +132,10 @@ def _scripts(az: _Az, idx: int, sc: dict[str, Any], group_lines: list[str]) -> N
     if files:
         az.mark(("scripts", "post", len(post)), (*scp, "AdditionalFiles"))
         post.append({"body": files, "interpreter": "/bin/sh", "chroot": True, "error_on_fail": True})
-    if group_lines:
-        az.mark(("scripts", "post", len(post)), (*scp, "Groups"))
-        post.append({"body": "# Groups from the Azure Linux image config\nset -e\n" + "\n".join(group_lines) + "\n",
+    if az.post_lines:
+        az.mark(("scripts", "post", len(post)), az.post_lines[0][0])
+        post.append({"body": "# image settings from the Azure Linux image config\nset -e\n"
+                             + "".join(line + "\n" for _, line in az.post_lines),
                      "interpreter": "/bin/sh", "chroot": True, "error_on_fail": True})
     for key, target, chroot in (("PreInstallScripts", pre, False), ("PostInstallScripts", post, True),
                                 ("FinalizeImageScripts", post, True)):

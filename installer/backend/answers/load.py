@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import yaml
+
 from installer.backend.answers.native import load_native
 from installer.backend.answers.positions import locate, node_positions
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput, Issue
 
-Format = Literal["native", "kickstart", "azure"]
+Format = Literal["native", "kickstart", "azure", "imagecustomizer"]
 
 
 @dataclass
@@ -41,6 +43,17 @@ class Loaded:
         return exc
 
 
+def _yaml_kind(text: str) -> Format:
+    """A YAML/JSON mapping: an Image Customizer config (its top-level keys, no native ones), else native."""
+    from installer.backend.answers.imagecustomizer.load import looks_like_imagecustomizer
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return "native"
+    return "imagecustomizer" if looks_like_imagecustomizer(data) else "native"
+
+
 def detect_format(text: str) -> Format:
     stripped = text.lstrip()
     if stripped.startswith("{"):
@@ -48,9 +61,10 @@ def detect_format(text: str) -> Format:
             data = json.loads(text)
         except json.JSONDecodeError:
             return "native"
-        if isinstance(data, dict) and ("SystemConfigs" in data or "Disks" in data):
+        # the toolkit's Go decoder matches keys without regard to case
+        if isinstance(data, dict) and {str(k).casefold() for k in data} & {"systemconfigs", "disks"}:
             return "azure"
-        return "native"
+        return _yaml_kind(text)
     for line in text.splitlines():
         s = line.strip()
         if not s or s.startswith("#"):
@@ -59,7 +73,7 @@ def detect_format(text: str) -> Format:
             return "kickstart"
         first = s.split()[0]
         if ":" in first or not re.fullmatch(r"[a-z][a-z0-9_-]*", first):
-            return "native"
+            return _yaml_kind(text)
         return "kickstart"
     return "native"
 
@@ -76,6 +90,10 @@ def load_text(text: str, source: str, *, base_dir: Path | None = None,
         from installer.backend.answers import azure  # type: ignore[attr-defined,unused-ignore]
 
         return azure.load_azure(text, source, base_dir=base_dir)
+    if fmt == "imagecustomizer":
+        from installer.backend.answers.imagecustomizer.load import load_imagecustomizer
+
+        return load_imagecustomizer(text, source, base_dir=base_dir)
     cfg = load_native(text, source)
     return Loaded(cfg, "native", cfg.plaintext_warnings(), source=source, text=text)
 

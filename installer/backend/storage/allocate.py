@@ -29,7 +29,7 @@ from installer.backend.storage.actions import (
     Volume,
     Wipe,
 )
-from installer.backend.storage.layout_info import LuksVolume, TargetLayout
+from installer.backend.storage.layout_info import ESP_MOUNTS, LuksVolume, TargetLayout
 from installer.backend.storage.naming import align_down, align_up, partition_path, usable_range
 from installer.backend.storage.requests import Layout, LvReq, PartReq
 
@@ -52,7 +52,7 @@ class Placed:
 def _mount_options(fs: str, mount: str | None, given: str | None) -> str:
     if given:
         return given
-    if fs == "vfat" and mount == "/boot/efi":
+    if fs == "vfat" and mount in ESP_MOUNTS:
         return ESP_OPTIONS
     return "defaults"
 
@@ -297,7 +297,8 @@ def _target_layout(
 ) -> TargetLayout:
     by_mount = {v.mountpoint: v for v in volumes if v.mountpoint}
     root = by_mount["/"]
-    esp = next((p.path for p in placed if p.req.role == "esp" or p.req.mount == "/boot/efi"), None)
+    esp_part = next((p for p in placed if p.req.role == "esp" or p.req.mount in ESP_MOUNTS), None)
+    esp = esp_part.path if esp_part else None
     bios = next((p.path for p in placed if p.req.role == "bios_grub" or p.req.fs == "biosboot"), None)
     boot = by_mount.get("/boot")
     root_lv = next((f"{lv.vg}/{lv.name}" for lv in lvs if lv.mount == "/"), None)
@@ -310,6 +311,7 @@ def _target_layout(
         root_fs=root.fstype,
         boot_device=boot.device if boot else None,
         esp_device=esp,
+        esp_mount=esp_part.req.mount or "/boot/efi" if esp_part else "/boot/efi",
         bios_grub_device=bios,
         luks=luks_vols,
         lvm_lvs=lv_names,

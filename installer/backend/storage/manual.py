@@ -1,6 +1,6 @@
 """Manual layouts: storage.partitions / volume_groups / logical_volumes, validated.
 
-Rules: exactly one /, an ESP (/boot/efi, vfat) on UEFI, a biosboot partition on BIOS+GPT,
+Rules: exactly one /, an ESP (/boot/efi or /efi, vfat) on UEFI, a biosboot partition on BIOS+GPT,
 no duplicate mount points, swap and biosboot without a mount point, every VG backed by a PV
 and every LV in a known VG, an encrypted / needs an unencrypted /boot unless GRUB can read the
 LUKS volume (LUKS1 or pbkdf2). Sizes fit and alignment are checked by the allocator.
@@ -13,6 +13,7 @@ from installer.backend.errors import InvalidInput, Issue
 from installer.backend.sizes import SizeSpec, format_size, parse_size
 from installer.backend.storage import minimums
 from installer.backend.storage.allocate import EXTENT
+from installer.backend.storage.layout_info import ESP_MOUNTS
 from installer.backend.storage.naming import align_down
 from installer.backend.storage.requests import Layout, LvReq, PartReq
 
@@ -27,7 +28,9 @@ def _role(mount: str | None, fs: str, vg: str | None) -> str:
         return "bios_grub"
     if fs == "swap":
         return "swap"
-    return {"/boot/efi": "esp", "/boot": "boot", "/": "root", "/home": "home"}.get(mount or "", "data")
+    if mount in ESP_MOUNTS:
+        return "esp"
+    return {"/boot": "boot", "/": "root", "/home": "home"}.get(mount or "", "data")
 
 
 def grub_reads(storage: Storage) -> bool:
@@ -88,9 +91,9 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int) -
             issues.append(Issue(f"{w}.mount", f"a {p.fs} partition needs a mount point"))
         if p.fs == "biosboot" and p.encrypt:
             issues.append(Issue(f"{w}.encrypt", "a biosboot partition cannot be encrypted"))
-        if p.mount == "/boot/efi" and p.fs != "vfat":
-            issues.append(Issue(f"{w}.fs", "the ESP (/boot/efi) must be vfat"))
-        if p.mount == "/boot/efi" and p.encrypt:
+        if p.mount in ESP_MOUNTS and p.fs != "vfat":
+            issues.append(Issue(f"{w}.fs", f"the ESP ({p.mount}) must be vfat"))
+        if p.mount in ESP_MOUNTS and p.encrypt:
             issues.append(Issue(f"{w}.encrypt", "the ESP cannot be encrypted: the firmware reads it"))
         if p.max_size is not None and size.kind != "rest":
             issues.append(Issue(f"{w}.max_size", "max_size caps a 'rest' partition only"))
@@ -98,7 +101,7 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int) -
         role = _role(p.mount, p.fs, p.vg)
         fs = "none" if p.vg else p.fs
         min_b = root_min if p.mount == "/" else minimums.FS_MIN_BYTES.get(fs, 0)
-        if p.mount == "/boot/efi":
+        if p.mount in ESP_MOUNTS:
             min_b = minimums.ESP_MIN_BYTES
         lay.parts.append(PartReq(
             role, size, fs, w, mount=p.mount if p.vg is None else None, label=p.label, encrypt=p.encrypt,
@@ -118,7 +121,7 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int) -
             issues.append(Issue(f"{w}.mount", "swap has no mount point"))
         if lv.fs != "swap" and lv.mount is None:
             issues.append(Issue(f"{w}.mount", f"a {lv.fs} logical volume needs a mount point"))
-        if lv.mount == "/boot/efi":
+        if lv.mount in ESP_MOUNTS:
             issues.append(Issue(f"{w}.mount", "the ESP must be a partition, not a logical volume"))
         see_mount(lv.mount, w)
         role = _role(lv.mount, lv.fs, None)
@@ -131,8 +134,11 @@ def manual_layout(storage: Storage, firmware: str, ndisks: int, root_min: int) -
     roots = [w for m, w in mounts.items() if m == "/"]
     if not roots:
         issues.append(Issue(P, "the layout has no root (/) partition or logical volume"))
-    if firmware == "uefi" and "/boot/efi" not in mounts:
+    esps = [m for m in ESP_MOUNTS if m in mounts]
+    if firmware == "uefi" and not esps:
         issues.append(Issue(P, "UEFI needs an EFI system partition: add {mount: /boot/efi, fs: vfat, size: 512MiB}"))
+    if len(esps) > 1:
+        issues.append(Issue(f"{mounts['/efi']}.mount", "two EFI system partitions (/boot/efi and /efi): keep one"))
     if firmware == "bios" and storage.table == "gpt" and not any(p.fs == "biosboot" for p in storage.partitions):
         issues.append(Issue(P, "BIOS boot from GPT needs a 1 MiB biosboot partition: add {fs: biosboot, size: 1MiB}"))
     if firmware == "bios" and storage.table == "mbr" and any(p.fs == "biosboot" for p in storage.partitions):
