@@ -8,7 +8,7 @@ from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_valid
 
 from installer.backend import validate
 from installer.backend.config_base import _Model, _register_secret
-from installer.backend.config_fields import AbsPath, FullName, GroupName, PasswordHash, SshKey
+from installer.backend.config_fields import AbsPath, FullName, GroupName, HomeDir, PasswordHash, SshKey
 from installer.backend.passwords import hash_password, looks_like_hash
 
 
@@ -79,7 +79,7 @@ class User(_Account):
     uid: int | None = Field(None, ge=1000, le=60000)
     shell: AbsPath = "/bin/bash"
     primary_group: str | None = Field(None, description="Default: a group named after the user.")
-    home: AbsPath | None = Field(None, description="Home directory; default /home/NAME.")
+    home: HomeDir | None = Field(None, description="Home directory; default /home/NAME.")
 
     @field_validator("primary_group")
     @classmethod

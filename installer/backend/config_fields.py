@@ -37,6 +37,7 @@ PasswordHash = Annotated[str, _checked(grammar.hash_problem)]
 SshKey = Annotated[str, _checked(grammar.ssh_key_problem)]
 AbsPath = Annotated[str, _checked(grammar.path_problem)]
 MountPoint = Annotated[str, _checked(lambda v: grammar.path_problem(v, "the mount point"))]
+HomeDir = Annotated[str, _checked(lambda v: grammar.path_problem(v, "the home directory"))]
 DevPath = Annotated[str, _checked(lambda v: grammar.path_problem(v, "the disk path"))]
 ByIdName = Annotated[str, _checked(lambda v: grammar.name_problem(v.removeprefix("/dev/disk/by-id/"),
                                                                     "a /dev/disk/by-id name"))]

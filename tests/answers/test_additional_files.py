@@ -33,7 +33,7 @@ def test_sources_outside_the_folder_are_refused(source: str, tmp_path: Path, cap
     rc = main(["validate", str(p)])
     out, err = capsys.readouterr()
     assert rc == 2 and "Traceback" not in err
-    assert f"{p}:5:" in err and "inside the config file's folder" in err, err
+    assert f"{p}:6:" in err and "the answer file's folder" in err, err
     assert "host secret" not in out + err
 
 
@@ -70,7 +70,7 @@ def test_bad_permissions_are_refused(perm: str, tmp_path: Path, capsys: Cap) -> 
     (p.parent / "f").write_text("x\n")
     rc = main(["validate", str(p)])
     _out, err = capsys.readouterr()
-    assert rc == 2 and f"{p}:5:" in err and "Permissions" in err, err
+    assert rc == 2 and f"{p}:6:" in err and "Permissions" in err, err
 
 
 @pytest.mark.parametrize("dest", ["relative/x", "/etc/../x", "/etc/x\nrm -rf /", "/a b"])
@@ -79,7 +79,7 @@ def test_bad_destinations_are_refused(dest: str, tmp_path: Path, capsys: Cap) ->
     (p.parent / "f").write_text("x\n")
     rc = main(["validate", str(p)])
     _out, err = capsys.readouterr()
-    assert rc == 2 and f"{p}:5:" in err, err
+    assert rc == 2 and f"{p}:6:" in err, err
 
 
 def test_fifo_source_is_refused(tmp_path: Path, capsys: Cap) -> None:
@@ -87,4 +87,4 @@ def test_fifo_source_is_refused(tmp_path: Path, capsys: Cap) -> None:
     os.mkfifo(p.parent / "pipe")
     rc = main(["validate", str(p)])
     _out, err = capsys.readouterr()
-    assert rc == 2 and f"{p}:5:" in err and "FIFO" in err, err
+    assert rc == 2 and f"{p}:6:" in err and "FIFO" in err, err

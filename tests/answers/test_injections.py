@@ -57,6 +57,7 @@ def _azure(sc: dict[str, Any]) -> str:
     if "PartitionSettings" in sc:
         top["Disks"] = AZ_DISKS
         sc = {**sc, "PartitionSettings": [{"ID": "esp", "MountPoint": "/boot/efi"}, *sc["PartitionSettings"]]}
+    sc = {"KernelOptions": {"default": "kernel"}, **sc}
     return json.dumps({**top, "SystemConfigs": [{"Name": "t", "Hostname": "azl-test", **sc}]}, indent=2)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def test_a_few_aliases_are_fine(tmp_path: Path, capsys: Cap) -> None:
     p.write_text("version: 1\npackages:\n  extra: &x [vim, tmux]\n  exclude: []\nx-note: *x\n")
     main(["validate", str(p)])
     _out, err = capsys.readouterr()
-    assert "aliases" not in err and "x-note" in err  # only the unknown key is reported
+    assert "aliases expanded" not in err and "x-note" in err  # only the unknown key is reported
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json-native", "azure"])
@@ -146,7 +147,7 @@ def test_include_never_echoes_the_file(tmp_path: Path, capsys: Cap) -> None:
     secret.write_text(SHADOW_LIKE)
     p = tmp_path / "main.ks"
     p.write_text(f"clearpart --all\n%include {secret}\n")
-    err = refused(capsys, p, f"{p}:2:", "not a kickstart")
+    err = refused(capsys, p, f"{secret}:1:", "not a kickstart", f"included by {p}:2")
     for word in ("not-a-real-hash", "secretuser", "99999", "root:"):
         assert word not in err, err
 
@@ -156,7 +157,7 @@ def test_include_in_packages_never_echoes_the_file(tmp_path: Path, capsys: Cap) 
     secret.write_text("api-token: Qm9vbS1zZWNyZXQtdG9rZW4=\n")
     p = tmp_path / "main.ks"
     p.write_text(f"clearpart --all\nautopart\nrootpw --lock\n%packages\n%include {secret}\n%end\n")
-    err = refused(capsys, p, f"{p}:5:")
+    err = refused(capsys, p, f"{secret}:1:", "not a kickstart")
     assert "Qm9vbS1" not in err and "api-token" not in err
 
 
@@ -180,10 +181,16 @@ def test_include_only_bounded_regular_files(kind: str, tmp_path: Path, capsys: C
     refused(capsys, p, f"{p}:2:", "%include", cpu_limit=1.0)
 
 
-def test_azure_package_list_from_dev_zero(tmp_path: Path, capsys: Cap) -> None:
+@pytest.mark.parametrize("where", ["/dev/zero", "device-in-folder"])
+def test_azure_package_list_from_dev_zero(where: str, tmp_path: Path, capsys: Cap) -> None:
+    if where == "device-in-folder":  # a /dev/zero twin inside the config's folder (we are root)
+        os.mknod(tmp_path / "zero", stat.S_IFCHR | 0o666, os.makedev(1, 5))
+        where, needle = "zero", "a character device"
+    else:
+        needle = "outside the answer file's folder"
     p = tmp_path / "a.json"
-    p.write_text(json.dumps({"SystemConfigs": [{"Name": "t", "PackageLists": ["/dev/zero"]}]}, indent=2))
-    refused(capsys, p, f"{p}:5:", "not a regular file", cpu_limit=1.0)
+    p.write_text(json.dumps({"SystemConfigs": [{"Name": "t", "PackageLists": [where]}]}, indent=2))
+    refused(capsys, p, f"{p}:6:", needle, cpu_limit=1.0)
 
 
 @pytest.mark.parametrize("key", ["SSHPubKeyPaths", "Scripts"])

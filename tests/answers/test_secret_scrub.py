@@ -39,9 +39,9 @@ def _validate(capsys: Cap, path: Path) -> str:
     (f"user --name=bob --pasword={SECRET}", "--pasword"),
     (f"user --name=bob --plaintext={SECRET}", "--plaintext"),
     (f"autopart --encrypted --pasphrase={SECRET}", "--pasphrase"),
-    (f"autopart --encrypted --passphrase={SECRET} --luks-version=luks9", "--luks-version"),
+    (f"autopart --encrypted --passphrase={SECRET} --luks-version=luks9", "luks9"),
     (f"autopart --encrypted --passphrase {SECRET} --bogus", "--bogus"),
-    (f"sshpw --username=admin --plaintext={SECRET} extra", "sshpw"),
+    (f"sshpw --username=admin --plaintext={SECRET} extra", "--plaintext"),
     (f"bootloader --pasword={SECRET}", "--pasword"),
 ])
 def test_kickstart_messages_never_show_the_secret(line: str, option: str, tmp_path: Path, capsys: Cap) -> None:
@@ -77,7 +77,8 @@ def test_yaml_key_missing_its_colon_hides_the_value(doc: str, tmp_path: Path, ca
 def test_azure_password_errors_hide_the_value(tmp_path: Path, capsys: Cap) -> None:
     p = tmp_path / "a.json"
     p.write_text(f'{{"SystemConfigs": [{{"Name": "t", "Users": [{{"Name": "root", "Password": "{SECRET}", '
-                 f'"PasswordHashed": true}}], "Encryption": {{"Enable": true, "Password": "{SECRET}", "Bogus": 1}}}}]}}')
+                 f'"PasswordHashed": true}}], "Encryption": {{"Enable": true, "Password": "{SECRET}", '
+                 '"Bogus": 1}}]}')
     _validate(capsys, p)
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import posixpath
+import re
 import shlex
 from typing import Any
 
+from installer.backend import grammar
 from installer.backend.answers.azure_common import Path_, _Az
 from installer.backend.answers.azure_keys import USER
+from installer.backend.answers.confined import Unreadable, file_mode
 
 USER_KEYS = set(USER)
 
@@ -176,21 +179,32 @@ def _additional_files(az: _Az, idx: int, sc: dict[str, Any]) -> str:
     out = ["# AdditionalFiles from the Azure Linux image config", "set -e"]
     for src, dst in af.items():
         fp: Path_ = (*ap, src)
-        targets: list[tuple[str, str]] = []
+        targets: list[tuple[str, str | None]] = []  # (destination, explicit mode or None: the source's)
         for item in dst if isinstance(dst, list) else [dst]:
             if isinstance(item, str):
-                targets.append((item, "0644"))
+                targets.append((item, None))
             elif isinstance(item, dict) and isinstance(item.get("Path"), str):
-                targets.append((item["Path"], str(item.get("Permissions") or "0644")))
+                perm = item.get("Permissions")
+                targets.append((item["Path"], None if perm in (None, "") else str(perm)))
             else:
                 az.err(fp, "the destination must be a path or {Path, Permissions}")
         raw = az.read(src, fp)
         if raw is None:
             continue
-        for dest, mode in targets:
-            if not dest.startswith("/") or not mode.isdigit():
-                az.err(fp, f"'{dest}' must be an absolute path with octal Permissions")
+        try:  # the source's permission bits, without setuid/setgid/sticky (give Permissions for those)
+            src_mode = f"{file_mode(az.base_dir, src) & 0o777:04o}"
+        except Unreadable as exc:
+            az.err(fp, f"file: {exc}")
+            continue
+        for dest, perm in targets:
+            bad = grammar.path_problem(dest, "the destination")
+            if bad:
+                az.err(fp, bad)
                 continue
+            if perm is not None and not re.fullmatch(r"[0-7]{3,4}", perm):
+                az.err(fp, f"Permissions {grammar.show(perm)} must be an octal mode such as 0644 or 0755")
+                continue
+            mode = perm or src_mode
             q = shlex.quote(dest)
             out.append(f"mkdir -p {shlex.quote(posixpath.dirname(dest))}")
             text = raw.decode("utf-8", "replace")

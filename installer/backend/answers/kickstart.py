@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pykickstart.version import makeVersion
 
+from installer.backend.answers.bounds import MAX_TOTAL_BYTES
 from installer.backend.answers.kickstart_commands import (
     CORE_ENVIRONMENTS,
     _map_accounts,
@@ -46,6 +47,7 @@ from installer.backend.answers.kickstart_support import (
     _check_support,
 )
 from installer.backend.answers.mapping import Builder, ForeignLoaded, Where
+from installer.backend.answers.reader import Reader
 from installer.backend.errors import InvalidInput, Issue
 
 
@@ -53,9 +55,11 @@ def load_kickstart(text: str, source: str, *, base_dir: Path | None = None,
                    ignore_unsupported: bool = False) -> ForeignLoaded:
     """Parse a kickstart file and map it onto InstallConfig. Raises InvalidInput (FILE:LINE)."""
     b = Builder(source)
-    lines, linemap = _flatten(text, source, base_dir or Path("."), b)
+    handler = makeVersion()
+    lines, linemap = _flatten(text, source, base_dir or Path("."), b, reader=Reader(MAX_TOTAL_BYTES - len(text)),
+                              commands=frozenset(handler.commands))
     _scan_secrets(lines, b)
-    ks = Ks(makeVersion(), b, ignore_unsupported, linemap)
+    ks = Ks(handler, b, ignore_unsupported, linemap)
     _check_quotes(lines, ks)
     b.raise_if_issues()
     _parse(ks, "".join(lines))

@@ -10,8 +10,11 @@ from typing import Literal
 
 import yaml
 
+from installer.backend.answers import json_bounded, yaml_bounded
+from installer.backend.answers.bounds import check_text
 from installer.backend.answers.native import load_native
 from installer.backend.answers.positions import locate, node_positions
+from installer.backend.answers.reader import ReadRefused, read_answer_file
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput, Issue
 
@@ -48,7 +51,7 @@ def _yaml_kind(text: str) -> Format:
     from installer.backend.answers.imagecustomizer.load import looks_like_imagecustomizer
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml_bounded.load(text)
     except yaml.YAMLError:
         return "native"
     return "imagecustomizer" if looks_like_imagecustomizer(data) else "native"
@@ -58,7 +61,9 @@ def detect_format(text: str) -> Format:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            data = json.loads(text)
+            data = json_bounded.loads(text)
+        except json_bounded.JSONBoundsError:  # refused with its position by the loader
+            return "azure" if re.search(r'"(?i:systemconfigs|disks)"\s*:', text) else "native"
         except json.JSONDecodeError:
             return "native"
         # the toolkit's Go decoder matches keys without regard to case
@@ -80,6 +85,7 @@ def detect_format(text: str) -> Format:
 
 def load_text(text: str, source: str, *, base_dir: Path | None = None,
               ignore_unsupported: bool = False) -> Loaded:
+    check_text(text, source)  # size, line length, control characters: before any parser runs
     fmt = detect_format(text)
     if fmt == "kickstart":
         from installer.backend.answers import kickstart  # type: ignore[attr-defined,unused-ignore]
@@ -101,9 +107,9 @@ def load_text(text: str, source: str, *, base_dir: Path | None = None,
 def load_file(path: str | Path, *, ignore_unsupported: bool = False) -> Loaded:
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InvalidInput([Issue("", f"cannot read answer file: {exc.strerror}", source=str(p))]) from None
+        raw = read_answer_file(p)
+    except ReadRefused as exc:
+        raise InvalidInput([Issue("", str(exc), source=str(p))]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

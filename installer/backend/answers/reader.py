@@ -42,6 +42,42 @@ def _read_fd(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+class _TooBig(ReadRefused):
+    pass
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. Devices, FIFOs, sockets and
+    directories are refused before they are opened (opening a FIFO blocks; reading /dev/zero never
+    ends), and the opened file is checked again (nothing swapped in since). Raises ReadRefused."""
+    p = str(path)
+    if "\x00" in p:
+        raise ReadRefused("the file name contains a NUL character")
+    try:
+        st = os.stat(p)
+    except OSError as exc:
+        raise ReadRefused(f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadRefused(f"{_kind(st.st_mode)}, not a regular file")
+    if st.st_size > limit:
+        raise _TooBig(_too_big(limit))
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ReadRefused(f"cannot read: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ReadRefused(f"{_kind(os.fstat(fd).st_mode)}, not a regular file")
+        data = _read_fd(fd, limit)
+    except OSError as exc:
+        raise ReadRefused(f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise _TooBig(_too_big(limit))
+    return data
+
+
 def _too_big(limit: int) -> str:
     return f"larger than {limit} bytes (the limit for a file an answer file uses)"
 
@@ -58,33 +94,11 @@ class Reader:
 
     def read_bytes(self, path: Path | str) -> bytes:
         """A referenced file's bytes. Raises ReadRefused."""
-        p = str(path)
-        if "\x00" in p:
-            raise ReadRefused("the file name contains a NUL character")
-        try:
-            st = os.stat(p)
-        except OSError as exc:
-            raise ReadRefused(f"cannot read: {exc.strerror}") from None
-        if not stat.S_ISREG(st.st_mode):
-            raise ReadRefused(f"{_kind(st.st_mode)}, not a regular file")
         limit = self._limit()
-        if st.st_size > limit:
-            raise ReadRefused(_too_big(limit) if limit == self.per_file else self._budget_message())
         try:
-            fd = os.open(p, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError as exc:
-            raise ReadRefused(f"cannot read: {exc.strerror}") from None
-        try:
-            st = os.fstat(fd)  # the file opened, not one swapped in since the stat above
-            if not stat.S_ISREG(st.st_mode):
-                raise ReadRefused(f"{_kind(st.st_mode)}, not a regular file")
-            data = _read_fd(fd, limit)
-        except OSError as exc:
-            raise ReadRefused(f"cannot read: {exc.strerror}") from None
-        finally:
-            os.close(fd)
-        if len(data) > limit:
-            raise ReadRefused(_too_big(limit) if limit == self.per_file else self._budget_message())
+            data = read_regular(path, limit)
+        except _TooBig:
+            raise ReadRefused(_too_big(limit) if limit == self.per_file else self._budget_message()) from None
         self.left -= len(data)
         return data
 
@@ -130,16 +144,3 @@ def read_answer_file(path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
     if len(data) > limit:
         raise ReadRefused(f"larger than {limit} bytes (the limit for an answer file)")
     return data
-
-
-def confined(base_dir: Path, rel: str) -> Path:
-    """``rel`` resolved against ``base_dir``; refused (ReadRefused) unless the result, symlinks
-    followed, is inside ``base_dir``."""
-    if "\x00" in rel:
-        raise ReadRefused("the file name contains a NUL character")
-    base = base_dir.resolve()
-    target = (base / rel).resolve()
-    if target != base and not target.is_relative_to(base):
-        raise ReadRefused(f"must be inside the config file's folder {base} (no absolute paths, '..' "
-                          "or symlinks leading out)")
-    return target
