@@ -132,9 +132,30 @@ CASES: list[tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None,
 ]
 
 
+# Image Customizer (os: ...) variants of the cases it can express
+IC: dict[str, dict[str, Any]] = {
+    "package-option": {"os": {"packages": {"install": ["--nogpgcheck"]}}},
+    "package-space": {"os": {"packages": {"install": ["a b"]}}},
+    "kargs-subshell": {"os": {"kernelCommandLine": {"extraCommandLine": ["$(touch /tmp/pwned)"]}}},
+    "kargs-backtick": {"os": {"kernelCommandLine": {"extraCommandLine": ["`id`"]}}},
+    "hostname-newline": {"os": {"hostname": "azl\n"}},
+    "user-newline": {"os": {"users": [{"name": "bob\n"}]}},
+    "group-comma": {"os": {"users": [{"name": "bob", "secondaryGroups": ["wheel,root"]}]}},
+    "hash-newline": {"os": {"users": [{"name": "bob", "password": {"type": "hashed",
+                                                                   "value": "$6$abcdefghijklmnopqrstu\nroot:$6$x"}}]}},
+    "sshkey-newline": {"os": {"users": [{"name": "bob", "sshPublicKeys": ["ssh-ed25519 AAAA a\nssh-rsa BBBB evil"]}]}},
+    "service-option": {"os": {"services": {"enable": ["--global"]}}},
+}
+
+
 def _files(tmp_path: Path, case: tuple[Any, ...]) -> list[tuple[str, Path, str]]:
     cid, native, ks, az, _marker, _ = case
     out = []
+    if cid in IC:
+        p = tmp_path / f"{cid}-ic.yaml"
+        text = _yaml(IC[cid])
+        p.write_text(text)
+        out.append(("imagecustomizer", p, text))
     if native is not None:
         for fmt, text in _native(native).items():
             p = tmp_path / f"{cid}.{fmt}"
