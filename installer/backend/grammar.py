@@ -10,6 +10,7 @@ docs/security.md lists what is validated where.
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -266,6 +267,29 @@ def name_problem(v: str, what: str, max_len: int = 255) -> str | None:
     if not v or v in (".", "..") or "/" in v or len(v) > max_len or has_control(v) or any(
             c.isspace() for c in v):
         return f"{show(v)} is not {what} (one name: no '/', spaces or control characters)"
+    return None
+
+
+_DEVICE_TAG = re.compile(r"(LABEL|UUID|PARTLABEL|PARTUUID)=[^\s/\\'\"`$]{1,128}", re.ASCII)
+
+
+def device_spec_problem(v: str) -> str | None:
+    """An existing partition: a /dev path, or LABEL=, UUID=, PARTLABEL=, PARTUUID= (fstab's forms)."""
+    if v.startswith("/dev/"):
+        return path_problem(v, "the device")
+    if has_control(v) or not _DEVICE_TAG.fullmatch(v):
+        return f"{show(v)} is not a device such as /dev/vda2, LABEL=x, UUID=x, PARTLABEL=x or PARTUUID=x"
+    return None
+
+
+def options_problem(v: str) -> str | None:
+    """Extra command options (e.g. mkfs options): no control characters or line breaks."""
+    if len(v) > 1024 or has_control(v):
+        return f"the options {show(v)} contain a control character or line break"
+    try:
+        shlex.split(v)  # the planner splits them into arguments (1 KiB at most: shlex is quick)
+    except ValueError as exc:
+        return f"the options {show(v)} cannot be split into arguments ({exc})"
     return None
 
 

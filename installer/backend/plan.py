@@ -26,18 +26,20 @@ class Plan:
     mode: Literal["disk", "directory"] = "disk"
     warnings: list[str] = field(default_factory=list)
     storage_engine: str | None = None  # --storage-engine auto|blivet|parted (None: the step's default, auto)
+    modify: list[str] = field(default_factory=list)  # disks kept but changed (partitions removed/added/reformatted)
     checks: list[StepAction] = field(default_factory=list)
     """Live checks the engine runs before the first step (the disks to erase are not in use now)."""
 
     @property
     def destructive(self) -> bool:
-        return bool(self.erase)
+        return bool(self.erase or self.modify)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "mode": self.mode,
             "target_root": self.target_root,
             "erase": self.erase,
+            "modify": self.modify,
             "summary": self.summary,
             "warnings": self.warnings,
             "steps": [s.to_dict() for s in self.steps],
@@ -73,6 +75,7 @@ def make_plan(
     steps: list[Step] = []
     summary: list[str] = []
     erase: list[str] = []
+    modify: list[str] = []
     allowed: list[str] = []
     checks: list[StepAction] = []
     warnings: list[str] = list(config.plaintext_warnings())
@@ -86,15 +89,17 @@ def make_plan(
         steps.append(out.step)
         summary += out.summary
         erase += out.erase
+        modify += out.modify
         allowed += out.allowed_devices
         checks += out.checks
-    if not erase:
+    if not erase and not modify:
         summary.insert(0, "No disk will be erased." if not directory else
                        f"Directory install into {root}: no disk will be touched.")
     return Plan(
         steps=steps,
         summary=summary,
         erase=erase,
+        modify=modify,
         allowed_devices=allowed,
         target_root=root,
         mode="directory" if directory else "disk",

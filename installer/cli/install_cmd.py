@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         plan = dataclasses.replace(plan, storage_engine=args.storage_engine)
         print(plan.render(), file=sys.stderr)
         if plan.destructive and not (args.yes or args.dry_run):
-            err("\nrefused: this would erase the disks above. Re-run with --yes to consent "
+            err("\nrefused: this would erase or change the disks above. Re-run with --yes to consent "
                 "(or --dry-run to try it safely).")
             return EXIT_REFUSED
 

@@ -26,6 +26,7 @@ class Planned:
     summary: list[str] = field(default_factory=list)  # lines for the plan's top summary
     erase: list[str] = field(default_factory=list)
     allowed_devices: list[str] = field(default_factory=list)
+    modify: list[str] = field(default_factory=list)  # disks whose table stays but whose partitions change
     checks: list[StepAction] = field(default_factory=list)
     """Run by the engine before the first step (live re-checks: nothing has run yet)."""
 

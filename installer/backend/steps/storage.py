@@ -34,7 +34,11 @@ def read_uuid(ctx: StepContext, device: str) -> str:
 
 def realise(plan: StoragePlan, ctx: StepContext) -> TargetLayout:
     """The planned layout with UUIDs read back from the devices, and fstab/crypttab text."""
-    uuids = {a.device: read_uuid(ctx, a.device) for a in plan.actions if isinstance(a, Mkfs)}
+    devices = [a.device for a in plan.actions if isinstance(a, Mkfs)]
+    created = {dev for a in plan.actions for dev in a.creates}
+    devices += [v.device for v in plan.volumes if v.device not in devices and v.device not in created
+                and v.device.count("/") == 2]  # existing partitions used as they are
+    uuids = {d: read_uuid(ctx, d) for d in devices}
     lay = plan.layout
     luks = [dataclasses.replace(v, uuid=read_uuid(ctx, v.device)) for v in lay.luks]
     return dataclasses.replace(
@@ -93,8 +97,8 @@ def plan(info: PlanInfo) -> Planned | None:
     info.shared["storage_plan"] = sp
     step = Step("storage", "Partition, encrypt and format disks", 10,
                 [a.describe() for a in sp.actions], StorageAction(sp))
-    return Planned(step, summary=sp.summary, erase=list(sp.disks), allowed_devices=list(sp.disks),
-                   checks=[LiveDiskCheck(sp)])
+    return Planned(step, summary=sp.summary, erase=[d for d in sp.disks if d not in sp.kept_tables],
+                   allowed_devices=list(sp.disks), modify=list(sp.kept_tables), checks=[LiveDiskCheck(sp)])
 
 
 def _estimate(info: PlanInfo) -> int | None:
