@@ -101,3 +101,18 @@ def test_require_safe() -> None:
         g.require_safe("eth0\nDNS=1", "an interface name")
     with pytest.raises(g.UnsafeValue):
         g.require_safe('a"b', "a kernel argument", extra='"')
+
+
+def test_ui_flow_pages_use_the_same_rules() -> None:
+    """Both UIs validate through the flow: the user page refuses what the config refuses."""
+    from installer.backend.flow_state import FlowState, ManualPartition
+    from installer.backend.flow_validate import validate_page, validate_partition
+    from installer.backend.machine import Machine
+
+    state = FlowState()
+    state.full_name, state.username = "x:0:0::/:/bin/sh", "ada"
+    issues = validate_page("user", state, Machine())
+    assert any(i.field == "full_name" and i.blocking for i in issues)
+    state.full_name = "Ada Lovelace"
+    assert not any(i.field == "full_name" for i in validate_page("user", state, Machine()))
+    assert validate_partition(ManualPartition(mount="/a b", size="1GiB", fs="ext4"))
