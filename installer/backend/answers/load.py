@@ -6,12 +6,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from installer.backend.answers.native import load_native
 from installer.backend.answers.positions import locate, node_positions
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput, Issue
+
+if TYPE_CHECKING:
+    from installer.backend.answers.kickstart_pre import PreRunner
 
 Format = Literal["native", "kickstart", "azure"]
 
@@ -25,6 +28,8 @@ class Loaded:
     hints: dict[str, str] = field(default_factory=dict)
     source: str = "<answers>"
     text: str = ""
+    notes: list[str] = field(default_factory=list)
+    """What the loader did that a user should know (e.g. kickstart %pre scripts run)."""
 
     def locate(self, exc: InvalidInput) -> InvalidInput:
         """Give plan-time issues (raised with a field path but no position) the answer file's
@@ -42,6 +47,7 @@ class Loaded:
 
 
 def detect_format(text: str) -> Format:
+    text = text.removeprefix("\ufeff")
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
@@ -61,26 +67,29 @@ def detect_format(text: str) -> Format:
         if ":" in first or not re.fullmatch(r"[a-z][a-z0-9_-]*", first):
             return "native"
         return "kickstart"
+    if any(ln.strip().startswith("#") for ln in text.splitlines()):
+        return "kickstart"  # only comments (e.g. '#version=DEVEL'): an empty kickstart, not YAML
     return "native"
 
 
 def load_text(text: str, source: str, *, base_dir: Path | None = None,
-              ignore_unsupported: bool = False) -> Loaded:
+              ignore_unsupported: bool = False, run_pre: PreRunner | None = None) -> Loaded:
     fmt = detect_format(text)
     if fmt == "kickstart":
         from installer.backend.answers import kickstart  # type: ignore[attr-defined,unused-ignore]
 
         return kickstart.load_kickstart(text, source, base_dir=base_dir,
-                                        ignore_unsupported=ignore_unsupported)
+                                        ignore_unsupported=ignore_unsupported, run_pre=run_pre)
     if fmt == "azure":
         from installer.backend.answers import azure  # type: ignore[attr-defined,unused-ignore]
 
         return azure.load_azure(text, source, base_dir=base_dir)
+    text = text.removeprefix("\ufeff")
     cfg = load_native(text, source)
     return Loaded(cfg, "native", cfg.plaintext_warnings(), source=source, text=text)
 
 
-def load_file(path: str | Path, *, ignore_unsupported: bool = False) -> Loaded:
+def load_file(path: str | Path, *, ignore_unsupported: bool = False, run_pre: PreRunner | None = None) -> Loaded:
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -90,6 +99,6 @@ def load_file(path: str | Path, *, ignore_unsupported: bool = False) -> Loaded:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput([Issue("", f"not UTF-8 text (byte {exc.start})", source=str(p))]) from None
-    loaded = load_text(text, str(p), base_dir=p.parent, ignore_unsupported=ignore_unsupported)
+    loaded = load_text(text, str(p), base_dir=p.parent, ignore_unsupported=ignore_unsupported, run_pre=run_pre)
     loaded.source = str(p)
     return loaded
