@@ -42,6 +42,16 @@ def load_answers(path: str, ignore_unsupported: bool = False, *, run_pre: bool =
     return loaded
 
 
+def require_storage(loaded: Loaded) -> None:
+    """An answer file that chose no storage layout (a kickstart without autopart/part/...) erases
+    nothing unattended: an error naming what is missing, as Anaconda's cmdline mode stops there.
+    (Interactively, the UIs open the storage screen instead.)"""
+    if loaded.hints.get("storage") == "missing":
+        from installer.backend.answers.kickstart_storage import STORAGE_MISSING
+
+        raise InvalidInput([Issue("storage", STORAGE_MISSING, source=loaded.source)])
+
+
 def get_machine(machine_path: str | None) -> Machine:
     if machine_path:
         return load_machine(machine_path)

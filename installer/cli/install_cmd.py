@@ -28,6 +28,7 @@ from installer.cli.common import (
     load_answers,
     plan_for,
     print_issues,
+    require_storage,
 )
 from installer.cli.render import EventFanout, JsonLines, LogFile, PlainProgress, RichProgress, strip_step
 
@@ -96,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     try:
         loaded = load_answers(args.file, args.ignore_unsupported, run_pre=args.run_pre or not args.dry_run)
+        if not args.target_root:
+            require_storage(loaded)
         image_size = parse_size(args.size, "GiB") if args.size else None
     except InvalidInput as exc:
         print_issues(exc)

@@ -15,6 +15,7 @@ from installer.cli.common import (
     load_answers,
     plan_for,
     print_issues,
+    require_storage,
 )
 
 
@@ -34,6 +35,8 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unuse
 def run(args: argparse.Namespace) -> int:
     try:
         loaded = load_answers(args.file, args.ignore_unsupported, run_pre=args.run_pre)
+        if not args.target_root:
+            require_storage(loaded)
         machine = get_machine(args.machine)
         plan = plan_for(loaded, machine, target_root=args.target_root,
                          directory=bool(args.target_root))

@@ -6,7 +6,15 @@ import argparse
 
 from installer.backend.answers.kickstart_pre import NeedsPre
 from installer.backend.errors import InvalidInput
-from installer.cli.common import EXIT_INVALID, EXIT_OK, get_machine, load_answers, plan_for, print_issues
+from installer.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    get_machine,
+    load_answers,
+    plan_for,
+    print_issues,
+    require_storage,
+)
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -18,6 +26,8 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unuse
     p.add_argument("--run-pre", action="store_true",
                    help="kickstart: run the %%pre scripts on this system first, then read the file again "
                         "(as the install does); without it, a file that needs them is reported as such")
+    p.add_argument("--unattended", action="store_true",
+                   help="also refuse what an unattended install cannot do (a kickstart with no storage layout)")
     p.set_defaults(func=run)
 
 
@@ -26,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     for f in args.files:
         try:
             loaded = load_answers(f, args.ignore_unsupported, run_pre=args.run_pre)
+            if args.unattended:
+                require_storage(loaded)
             if args.machine:
                 plan_for(loaded, get_machine(args.machine))
             print(f"{f}: ok ({loaded.format})")

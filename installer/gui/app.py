@@ -33,8 +33,11 @@ def build(args: argparse.Namespace, *, high_contrast: bool | None = None) -> Ins
     if answers:
         from installer.cli.common import load_answers
 
-        state = from_config(load_answers(answers).config, machine)
+        loaded = load_answers(answers)
+        storage_missing = loaded.hints.get("storage") == "missing"
+        state = from_config(loaded.config, machine)
     else:
+        storage_missing = False
         state = new_state(machine)
     dry = bool(getattr(args, "dry_run", False))
     log_path = None if dry else _log_path()
@@ -42,7 +45,7 @@ def build(args: argparse.Namespace, *, high_contrast: bool | None = None) -> Ins
     hc = high_contrast if high_contrast is not None else os.environ.get("AZL_HIGH_CONTRAST") == "1"
     win = InstallerWindow(ctx, high_contrast=hc)
     if answers and getattr(args, "interactive", False):
-        win.go_to("summary")
+        win.go_to("disk" if storage_missing else "summary")  # no storage layout chosen: the user does
     return win
 
 

@@ -193,7 +193,7 @@ class Launcher:
             self.console.marker(f"DONE rc={rc}")
             return rc
         self.console.marker(f"ANSWERS source={answers.source} file={answers.path}")
-        rc = self.run(["validate", str(answers.path)])
+        rc = self.run(["validate", "--unattended", str(answers.path)])
         if rc == 2:
             return self.stop("ks-invalid", f"the answer file {answers.source} is invalid")
         if rc != 0:

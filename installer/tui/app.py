@@ -237,6 +237,8 @@ def build_app(args: argparse.Namespace) -> InstallerApp:
         loaded = load_file(args.answers)
         state = flow.from_config(loaded.config, machine)
         start = "summary" if getattr(args, "interactive", False) else "welcome"
+        if start == "summary" and loaded.hints.get("storage") == "missing":
+            start = "disk"  # the answer file chose no storage layout: the user does
         return InstallerApp(machine, state, serial=serial, dry_run=dry_run, start=start)
     return InstallerApp(loader=lambda: (_machine(machine_path), None), serial=serial, dry_run=dry_run)
 

@@ -213,8 +213,19 @@ def _reqpart(ks: Ks, st: dict[str, Any], parts: list[dict[str, Any]]) -> list[di
     return out
 
 
+# The commands that choose a partitioning (Anaconda's partitioning methods): without one of
+# them Anaconda's cmdline mode stops at the storage spoke, and so does azl-installer.
+PARTITIONING = ("autopart", "mount", "reqpart", "part", "logvol", "volgroup", "raid", "btrfs")
+STORAGE_MISSING = ("no storage layout: the kickstart has none of autopart, part, logvol, volgroup, raid, btrfs, "
+                   "reqpart or mount, so nothing says which disk to use or what to erase (Anaconda stops here "
+                   "too); add 'autopart' (with 'clearpart --all --drives=DISK') or a manual layout")
+
+
 def map_storage(ks: Ks) -> None:
     h, b = ks.handler, ks.b
+    if not any(ks.first(c) for c in PARTITIONING):
+        ks.hints["storage"] = "missing"
+        b.warn(None, STORAGE_MISSING)
     auto = ks.first("autopart")
     reqpart = ks.first("reqpart")
     manual = bool(h.partition.partitions or h.logvol.lvList or h.volgroup.vgList)

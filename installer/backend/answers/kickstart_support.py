@@ -57,6 +57,12 @@ ALIASES = {"partition": "part", "poweroff": "reboot", "shutdown": "reboot", "hal
 # Options that reuse existing partitions or data: ignoring them would destroy what they keep.
 KEEP_DATA = {"onPart", "format", "preexist", "resize"}
 
+# Commands that keep existing data by their nature: never ignored (ignoring `mount /dev/vda1 /`
+# would leave a file with no storage command, whose default layout erases a disk).
+KEEP_COMMANDS: dict[str, str] = {
+    "mount": "assigns a mount point to an existing device, which azl-installer does not support yet",
+}
+
 
 MULTI = {"part", "volgroup", "logvol", "user", "sshkey", "network", "repo"}  # may appear more than once
 
@@ -76,13 +82,39 @@ def _multi(ks: Ks, name: str, spelled: str) -> bool:
     return name in MULTI
 
 
+def _option_dest(ks: Ks, where: Where, tok: str) -> str | None:
+    actions = ks.handler.commands[where.path].op._option_string_actions
+    opt = tok.split("=", 1)[0]
+    action = actions.get(opt)
+    if action is None:
+        cands = {a for s, a in actions.items() if s.startswith(opt)}
+        action = cands.pop() if len(cands) == 1 else None
+    return None if action is None else str(action.dest)
+
+
+def _keeps_data(ks: Ks, where: Where, args: list[str]) -> bool:
+    try:
+        return any(_option_dest(ks, where, t) in KEEP_DATA for t in args[1:] if t.startswith("-"))
+    except (KeyError, AttributeError):
+        return False
+
+
 def _check_support(ks: Ks) -> None:
     counts: dict[str, Where] = {}
     for name, where, args in ks.commands:
         if name in NO_OP:
             continue
+        if name in KEEP_COMMANDS:
+            ks.b.error(where, f"'{where.path}' {KEEP_COMMANDS[name]}; ignoring it could erase what it keeps, "
+                              "so this is an error even with --ignore-unsupported")
+            continue
         if name not in SUPPORTED:
-            ks.unsupported(where, f"command '{where.path}'")
+            if _keeps_data(ks, where, args):
+                ks.b.error(where, f"command '{where.path}' with an option that keeps existing data is not supported "
+                                  "by azl-installer; ignoring it could erase what it keeps (not downgradable to a "
+                                  "warning)")
+            else:
+                ks.unsupported(where, f"command '{where.path}'")
             continue
         if not _multi(ks, name, where.path):
             if name in counts:  # pykickstart parses it again over the first: the last one wins
