@@ -13,8 +13,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from installer.backend import validate
-from installer.backend.config_accounts import Root, User
+from installer.backend.config_accounts import Group, Root, User
 from installer.backend.config_base import _Model
+from installer.backend.config_fields import AbsPath, KernelArgs
 from installer.backend.config_packages import Packages, Repository
 from installer.backend.config_storage import (
     DiskMatch,
@@ -44,6 +45,7 @@ __all__ = [
     "Encryption",
     "Firewall",
     "FsType",
+    "Group",
     "Guided",
     "InstallConfig",
     "Interface",
@@ -69,7 +71,7 @@ CONFIG_VERSION = 1
 
 class Bootloader(_Model):
     timeout: int = Field(5, ge=0, le=600)
-    append: str = Field("", description="Extra kernel command line arguments.")
+    append: KernelArgs = Field("", description="Extra kernel command line arguments (key=value tokens, no quoting).")
     location: Literal["default", "none"] = Field(
         "default", description="none: install no bootloader (the machine boots otherwise)."
     )
@@ -77,7 +79,7 @@ class Bootloader(_Model):
 
 class Script(_Model):
     body: str
-    interpreter: str = "/bin/sh"
+    interpreter: AbsPath = "/bin/sh"
     chroot: bool = Field(True, description="post only: run inside the installed system.")
     error_on_fail: bool = False
     log: str | None = Field(None, description="Also write the output to this path.")
@@ -96,6 +98,7 @@ class InstallConfig(_Model):
     packages: Packages = Field(default_factory=Packages)
     system: SystemSettings = Field(default_factory=SystemSettings)
     users: list[User] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list, description="Extra groups, made before the users.")
     root: Root = Field(default_factory=Root)
     bootloader: Bootloader = Field(default_factory=Bootloader)
     scripts: Scripts = Field(default_factory=Scripts)
@@ -107,6 +110,10 @@ class InstallConfig(_Model):
         dups = sorted({n for n in names if names.count(n) > 1})
         if dups:
             raise ValueError(f"users are defined twice: {', '.join(dups)}")
+        gnames = [g.name for g in self.groups]
+        gdups = sorted({n for n in gnames if gnames.count(n) > 1})
+        if gdups:
+            raise ValueError(f"groups are defined twice: {', '.join(gdups)}")
         enc = self.storage.encryption
         if enc.enabled and enc.passphrase is None:
             raise ValueError("storage.encryption.enabled needs storage.encryption.passphrase")

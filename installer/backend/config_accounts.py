@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 
 from installer.backend import validate
 from installer.backend.config_base import _Model, _register_secret
+from installer.backend.config_fields import AbsPath, FullName, GroupName, HomeDir, PasswordHash, SshKey
 from installer.backend.passwords import hash_password, looks_like_hash
 
 
@@ -13,15 +16,22 @@ class _Account(_Model):
     password: SecretStr | None = Field(
         None, description="Plain password: hashed on load, with a warning. Prefer password_hash."
     )
-    password_hash: str | None = Field(None, description="A crypt(3) hash, e.g. from mkpasswd.")
-    ssh_keys: list[str] = Field(default_factory=list)
+    password_hash: PasswordHash | None = Field(None, description="A crypt(3) hash, e.g. from mkpasswd.")
+    ssh_keys: list[SshKey] = Field(default_factory=list)
+    password_max_days: int | None = Field(
+        None, ge=-1, le=99999, description="chage --maxdays: days until the password must change (-1: never)."
+    )
 
     _plain_warning: bool = PrivateAttr(False)
 
     @field_validator("password")
     @classmethod
     def _reg(cls, v: SecretStr | None) -> SecretStr | None:
-        return _register_secret(v)
+        _register_secret(v)
+        bad = validate.secret_problem(v.get_secret_value()) if v is not None else None
+        if bad is not None:
+            raise ValueError(bad.message)
+        return v
 
     @field_validator("password_hash")
     @classmethod
@@ -63,11 +73,45 @@ class User(_Account):
         if not r.ok:
             raise ValueError(r.message)
         return v
-    full_name: str = ""
-    groups: list[str] = Field(default_factory=list)
+    full_name: FullName = ""
+    groups: list[GroupName] = Field(default_factory=list)
     admin: bool = Field(False, description="Member of wheel (sudo).")
     uid: int | None = Field(None, ge=1000, le=60000)
-    shell: str = "/bin/bash"
+    shell: AbsPath = "/bin/bash"
+    primary_group: str | None = Field(None, description="Default: a group named after the user.")
+    home: HomeDir | None = Field(None, description="Home directory; default /home/NAME.")
+
+    @field_validator("primary_group")
+    @classmethod
+    def _primary(cls, v: str | None) -> str | None:
+        return None if v is None else _group_name(v)
+
+    @field_validator("home")
+    @classmethod
+    def _home(cls, v: str | None) -> str | None:
+        if v is not None and (not v.startswith("/") or any(c in v for c in ":\n\0") or "/../" in v + "/"):
+            raise ValueError(f"home directory '{v}' must be an absolute path without ':' or '..'")
+        return v
+
+
+class Group(_Model):
+    """An extra group, created before the users (so primary_group and groups may name it)."""
+
+    name: str
+    gid: int | None = Field(None, ge=1, le=60000)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _group_name(v)
+
+
+def _group_name(v: str) -> str:
+    """groupadd's syntax (system group names such as wheel are allowed: they may already exist)."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", v) or v.isdigit():
+        raise ValueError(f"'{v}' is not a group name (lowercase letters, digits, '_' and '-', "
+                         "starting with a letter or '_', at most 32 characters)")
+    return v
 
 
 class Root(_Account):

@@ -7,14 +7,27 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from installer.backend.config_base import _check_size, _check_size_spec, _Model, _register_secret
+from installer.backend.config_fields import (
+    ByIdName,
+    Cipher,
+    CommandOptions,
+    DeviceSpec,
+    DevPath,
+    Label,
+    MountOptions,
+    MountPoint,
+)
 
 
 class DiskMatch(_Model):
     """Pick a disk by a rule rather than a path: useful when device names are not stable."""
 
-    rule: Literal["largest", "smallest", "first"] = Field(
-        "largest", description="Which of the disks that pass the filters to take."
+    rule: Literal["largest", "smallest", "first", "all"] = Field(
+        "largest", description="Which of the disks that pass the filters to take; all: every one of them "
+        "(kickstart's default: every disk that is not ignored), in the machine's order."
     )
+    exclude: list[str] = Field(default_factory=list, description="Disks never to take (paths or by-id names; "
+                               "kickstart ignoredisk --drives).")
     ssd: bool | None = Field(None, description="Only non-rotational (true) or rotational (false).")
     min_size: str | None = Field(None, description="Smallest acceptable size, e.g. 16GiB.")
     max_size: str | None = Field(None, description="Largest acceptable size, e.g. 2TiB.")
@@ -30,9 +43,12 @@ class DiskMatch(_Model):
 class DiskRef(_Model):
     """A target disk: exactly one of path, by_id or match."""
 
-    path: str | None = Field(None, description="Device path, e.g. /dev/vda.")
-    by_id: str | None = Field(None, description="Name under /dev/disk/by-id/ (or the full link).")
+    path: DevPath | None = Field(None, description="Device path, e.g. /dev/vda.")
+    by_id: ByIdName | None = Field(None, description="Name under /dev/disk/by-id/ (or the full link).")
     match: DiskMatch | None = None
+    clear: Literal["all", "linux", "none"] = Field(
+        "all", description="What goes first: all (a new partition table), linux (its Linux partitions), none "
+        "(every partition stays; new ones go into free space). kickstart clearpart --all/--linux/--none.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> DiskRef:
@@ -54,10 +70,10 @@ class Encryption(_Model):
     pbkdf_memory_kib: int | None = Field(
         None, ge=32, le=4194304, description="argon2 memory cost; default 262144 (256 MiB)."
     )
-    pbkdf_iterations: int | None = Field(None, ge=1000)
+    pbkdf_iterations: int | None = Field(None, ge=1000, le=4294967295)
     pbkdf_time_ms: int | None = Field(None, ge=1, le=60000)
-    cipher: str = "aes-xts-plain64"
-    key_size: int = Field(512, description="Key size in bits.")
+    cipher: Cipher = "aes-xts-plain64"
+    key_size: int = Field(512, ge=128, le=1024, multiple_of=8, description="Key size in bits.")
 
     _reg = field_validator("passphrase")(_register_secret)
 
@@ -76,7 +92,7 @@ class Encryption(_Model):
         return "argon2id" if self.luks_version == "luks2" else "pbkdf2"
 
 
-FsType = Literal["ext4", "xfs", "btrfs", "vfat", "swap", "biosboot", "none"]
+FsType = Literal["ext4", "ext3", "ext2", "xfs", "btrfs", "vfat", "swap", "biosboot", "none"]
 
 
 class Guided(_Model):
@@ -99,15 +115,17 @@ class Guided(_Model):
 class PartitionSpec(_Model):
     """One partition of a manual layout."""
 
-    mount: str | None = Field(None, description="Mount point; none for swap, biosboot or a PV.")
+    mount: MountPoint | None = Field(None, description="Mount point; none for swap, biosboot or a PV.")
     size: str = Field(description="Size: 512MiB, 20GiB, 30% or rest.")
-    max_size: str | None = Field(None, description="Cap for a 'rest' partition.")
+    grow: bool = Field(False, description="Grow from size into the free space, shared with the other growing "
+                       "partitions of the disk in proportion to their sizes (kickstart --grow).")
+    max_size: str | None = Field(None, description="Cap for a growing ('rest' or grow) partition.")
     fs: FsType = "ext4"
-    label: str | None = None
+    label: Label | None = None
     encrypt: bool = False
     vg: str | None = Field(None, description="Make this partition an LVM PV of this volume group.")
     disk: int = Field(0, ge=0, description="Index into storage.disks.")
-    mount_options: str | None = None
+    mount_options: MountOptions | None = None
 
     _size = field_validator("size", mode="before")(_check_size_spec)
     _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))
@@ -123,14 +141,45 @@ class PartitionSpec(_Model):
 class LogicalVolume(_Model):
     name: str = Field(pattern=r"^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$")
     vg: str
-    mount: str | None = None
+    mount: MountPoint | None = None
     size: str
-    max_size: str | None = Field(None, description="Cap for a 'rest' volume (kickstart logvol --maxsize).")
-    fs: Literal["ext4", "xfs", "btrfs", "swap"] = "ext4"
-    label: str | None = None
+    grow: bool = Field(False, description="Grow from size into the volume group's free space, shared with the "
+                       "other growing volumes in proportion to their sizes (kickstart --grow).")
+    max_size: str | None = Field(None, description="Cap for a growing volume (kickstart logvol --maxsize).")
+    fs: Literal["ext4", "ext3", "ext2", "xfs", "btrfs", "swap"] = "ext4"
+    label: Label | None = None
 
     _size = field_validator("size", mode="before")(_check_size_spec)
     _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))
+
+
+class ExistingDevice(_Model):
+    """A partition already on the disk that the install uses (kickstart part --onpart/--usepart, mount)."""
+
+    device: DeviceSpec = Field(description="The partition: /dev/vda2, LABEL=x, UUID=x, PARTLABEL=x or PARTUUID=x.")
+    mount: MountPoint | None = Field(None, description="Where the installed system mounts it (none for swap or a PV).")
+    format: bool = Field(True, description="Make a new filesystem on it (false: keep its filesystem and data).")
+    fs: FsType | None = Field(None, description="The new filesystem (format: true); default: the current one.")
+    label: Label | None = None
+    mount_options: MountOptions | None = None
+    mkfs_options: CommandOptions | None = Field(
+        None, description="Extra options for mkfs (kickstart mount --mkfsoptions).")
+    encrypt: bool = Field(False, description="Put a new LUKS volume on it (format: true).")
+    vg: str | None = Field(None, description="Make it an LVM PV of this new volume group (format: true).")
+
+    @field_validator("mount")
+    @classmethod
+    def _mount_abs(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith("/"):
+            raise ValueError(f"mount point '{v}' must be an absolute path")
+        return v
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ExistingDevice:
+        if not self.format and (self.fs is not None or self.encrypt or self.vg or self.mkfs_options or self.label):
+            raise ValueError(f"{self.device}: fs, encrypt, vg, label and mkfs_options make a new format; "
+                             "they need format: true")
+        return self
 
 
 class VolumeGroup(_Model):
@@ -145,6 +194,10 @@ class Storage(_Model):
     partitions: list[PartitionSpec] | None = None
     volume_groups: list[VolumeGroup] = Field(default_factory=list)
     logical_volumes: list[LogicalVolume] = Field(default_factory=list)
+    existing: list[ExistingDevice] = Field(default_factory=list, description="Partitions already on the disks "
+                                           "that the install uses (reformatted or kept as they are).")
+    remove: list[DeviceSpec] = Field(default_factory=list, description="Existing partitions to delete first "
+                              "(kickstart clearpart --list), e.g. /dev/vda3.")
     encryption: Encryption = Field(default_factory=Encryption)
     wipe_in_use: bool = Field(
         False,
@@ -156,6 +209,10 @@ class Storage(_Model):
     def _one_layout(self) -> Storage:
         if self.guided is not None and self.partitions is not None:
             raise ValueError("give either guided or partitions, not both")
+        if self.partitions is None and self.existing:
+            if self.guided is not None:
+                raise ValueError("existing partitions belong to a manual layout, not to guided")
+            self.partitions = []
         if self.guided is None and self.partitions is None:
             self.guided = Guided()
         if self.partitions is None and (self.volume_groups or self.logical_volumes):

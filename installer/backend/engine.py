@@ -7,13 +7,14 @@ every exit path: success, failure and cancellation.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import traceback
 from dataclasses import dataclass
 
 from installer.backend.config import InstallConfig
-from installer.backend.errors import Cancelled, InstallerError
+from installer.backend.errors import Cancelled, InstallerError, RefusedForSafety
 from installer.backend.events import (
     Emit,
     Event,
@@ -38,12 +39,16 @@ class Result:
     failed_step: str | None = None
     error: str | None = None
     duration_s: float = 0.0
+    refused: bool = False
+    """A safety refusal (a disk in use now, a device the plan does not name): exit code 3."""
 
     @property
     def exit_code(self) -> int:
         if self.ok:
             return 0
-        return 130 if self.cancelled else 1
+        if self.cancelled:
+            return 130
+        return 3 if self.refused else 1
 
 
 def apply(
@@ -81,6 +86,9 @@ def apply(
     current = ""
     result: Result
     try:
+        current = ctx.step_id = "check"
+        for check in plan.checks:  # live re-checks before anything runs (pre-scripts included)
+            check.run(ctx)
         for i, step in enumerate(plan.steps):
             ctx.check_cancel()
             current = step.id
@@ -99,7 +107,8 @@ def apply(
         result = Result(ok=False, cancelled=True, failed_step=current, error="cancelled by the user")
     except InstallerError as exc:
         emit(StepFinished(step_id=current, ok=False, duration_s=0.0))
-        result = Result(ok=False, failed_step=current, error=redact(str(exc)))
+        result = Result(ok=False, failed_step=current, error=redact(str(exc)),
+                        refused=isinstance(exc, RefusedForSafety))
     except Exception as exc:  # a bug: keep the traceback in the log, not on the user's screen
         emit(LogLine(step_id=current, level="error", message=redact(traceback.format_exc())))
         emit(StepFinished(step_id=current, ok=False, duration_s=0.0))
@@ -116,7 +125,7 @@ def apply(
     else:
         emit(Failed(step_id=result.failed_step or "", error=result.error or "",
                     cancelled=result.cancelled, log_path=log_path, storage_engine=ctx.state.get("storage_engine")))
-    return Result(result.ok, result.cancelled, result.failed_step, result.error, duration)
+    return dataclasses.replace(result, duration_s=duration)
 
 
 def _recording(emit: Emit, into: list[Event]) -> Emit:

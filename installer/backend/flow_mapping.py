@@ -65,12 +65,14 @@ def to_config(state: FlowState) -> InstallConfig:
                 table=bst.table,
                 partitions=[PartitionSpec(mount=p.mount, size=p.size, fs=p.fs, encrypt=p.encrypt, label=p.label,
                                           vg=p.vg, max_size=p.max_size, disk=p.disk,
-                                          mount_options=p.mount_options)
+                                          mount_options=p.mount_options, grow=p.grow)
                             for p in state.partitions],
                 volume_groups=_volume_groups(state, base),
                 logical_volumes=[LogicalVolume(name=v.name, vg=v.vg, mount=v.mount, size=v.size,
-                                               fs=v.fs, max_size=v.max_size, label=v.label)
+                                               fs=v.fs, max_size=v.max_size, label=v.label, grow=v.grow)
                                  for v in state.volumes],
+                existing=list(bst.existing),  # kept partitions: not shown, never lost
+                remove=list(bst.remove),
                 encryption=enc,
                 wipe_in_use=bst.wipe_in_use,
             )
@@ -92,7 +94,7 @@ def to_config(state: FlowState) -> InstallConfig:
                         lock=state.root_locked if state.root_password_hash else None)
         return InstallConfig(
             storage=storage, packages=packages, system=system, users=users, root=root,
-            bootloader=base.bootloader, scripts=base.scripts, finish=base.finish,
+            bootloader=base.bootloader, scripts=base.scripts, finish=base.finish, groups=base.groups,
         )
     except ValidationError as exc:
         raise InvalidInput([
@@ -122,6 +124,9 @@ def _users(state: FlowState, base: InstallConfig) -> list[User]:
         groups=list(prev.groups) if prev else [],
         uid=prev.uid if prev else None,
         shell=prev.shell if prev else "/bin/bash",
+        primary_group=prev.primary_group if prev else None,  # not shown by the UI: kept
+        home=prev.home if prev else None,
+        password_max_days=prev.password_max_days if prev else None,
     )
     return [first, *others]
 
@@ -151,9 +156,9 @@ def from_config(config: InstallConfig, machine: Machine) -> FlowState:
     else:
         s.layout = "manual"
         s.partitions = [ManualPartition(p.mount, p.size, p.fs, p.encrypt, p.label, p.vg, p.max_size, p.disk,
-                                        p.mount_options)
+                                        p.mount_options, p.grow)
                         for p in st.partitions or []]
-        s.volumes = [ManualVolume(lv.name, lv.vg, lv.mount, lv.size, lv.fs, lv.max_size, lv.label)
+        s.volumes = [ManualVolume(lv.name, lv.vg, lv.mount, lv.size, lv.fs, lv.max_size, lv.label, lv.grow)
                      for lv in st.logical_volumes]
     s.encrypt = st.encryption.enabled
     if st.encryption.passphrase is not None:

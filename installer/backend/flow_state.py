@@ -77,6 +77,7 @@ class ManualPartition:
     max_size: str | None = None  # from a prefilled answer file: kept, not shown
     disk: int = 0  # index into storage.disks (answer file): kept, not shown
     mount_options: str | None = None  # from a prefilled answer file: kept, not shown
+    grow: bool = False  # from a prefilled answer file (kickstart --grow): kept, not shown
 
 
 @dataclass
@@ -90,6 +91,7 @@ class ManualVolume:
     fs: str = "ext4"
     max_size: str | None = None  # from a prefilled answer file: kept, not shown
     label: str | None = None  # from a prefilled answer file: kept, not shown
+    grow: bool = False  # from a prefilled answer file (kickstart --grow): kept, not shown
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from installer.backend.config import InstallConfig
 from installer.backend.machine import Machine
-from installer.backend.steps.base import Step
+from installer.backend.steps.base import Step, StepAction
 
 TARGET_ROOT = "/mnt/sysimage"  # where Anaconda mounts the target; %post --nochroot expects it
 
@@ -26,16 +26,20 @@ class Plan:
     mode: Literal["disk", "directory"] = "disk"
     warnings: list[str] = field(default_factory=list)
     storage_engine: str | None = None  # --storage-engine auto|blivet|parted (None: the step's default, auto)
+    modify: list[str] = field(default_factory=list)  # disks kept but changed (partitions removed/added/reformatted)
+    checks: list[StepAction] = field(default_factory=list)
+    """Live checks the engine runs before the first step (the disks to erase are not in use now)."""
 
     @property
     def destructive(self) -> bool:
-        return bool(self.erase)
+        return bool(self.erase or self.modify)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "mode": self.mode,
             "target_root": self.target_root,
             "erase": self.erase,
+            "modify": self.modify,
             "summary": self.summary,
             "warnings": self.warnings,
             "steps": [s.to_dict() for s in self.steps],
@@ -71,7 +75,9 @@ def make_plan(
     steps: list[Step] = []
     summary: list[str] = []
     erase: list[str] = []
+    modify: list[str] = []
     allowed: list[str] = []
+    checks: list[StepAction] = []
     warnings: list[str] = list(config.plaintext_warnings())
     info = registry.PlanInfo(
         config=config, machine=machine, target_root=root, directory=directory, warnings=warnings
@@ -83,16 +89,20 @@ def make_plan(
         steps.append(out.step)
         summary += out.summary
         erase += out.erase
+        modify += out.modify
         allowed += out.allowed_devices
-    if not erase:
+        checks += out.checks
+    if not erase and not modify:
         summary.insert(0, "No disk will be erased." if not directory else
                        f"Directory install into {root}: no disk will be touched.")
     return Plan(
         steps=steps,
         summary=summary,
         erase=erase,
+        modify=modify,
         allowed_devices=allowed,
         target_root=root,
         mode="directory" if directory else "disk",
         warnings=warnings,
+        checks=checks,
     )

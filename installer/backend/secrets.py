@@ -12,8 +12,6 @@ import threading
 from collections.abc import Iterable
 
 REDACTED = "[REDACTED]"
-# option names (--passphrase, -p) are never secrets: a secret is replaced everywhere but inside them
-_OPTION_NAME = re.compile(r"(?<![\w-])--?[A-Za-z][A-Za-z0-9_-]*")
 
 _lock = threading.Lock()
 _values: set[str] = set()
@@ -27,27 +25,25 @@ def register(value: str | None) -> None:
             _values.add(value)
 
 
+# A value counts as "whole" when it stands between these (quotes, '=', ':', spaces, brackets, ...).
+_BEFORE = r"(?:^|(?<=[\s'\"=:,;(\[{<]))"
+_AFTER = r"(?=$|[\s'\",;:)\]}>.!?])"
+LONG = 8  # a secret this long is hidden even inside other text
+
+
 def scrub(text: str, values: Iterable[str]) -> str:
-    """Replace every occurrence of each value by REDACTED, except inside option names: a secret
-    'pass' turns ``--passphrase=pass`` into ``--passphrase=[REDACTED]``, never ``--[REDACTED]phrase``."""
-    ordered = sorted((v for v in values if v), key=len, reverse=True)
-    if not ordered or not any(v in text for v in ordered):
-        return text
-    out: list[str] = []
-    pos = 0
-    for m in _OPTION_NAME.finditer(text):
-        out.append(_replace_all(text[pos:m.start()], ordered))
-        tok = m.group(0)
-        out.append(REDACTED if tok in ordered else tok)  # a secret that looks like an option is still one
-        pos = m.end()
-    out.append(_replace_all(text[pos:], ordered))
-    return "".join(out)
-
-
-def _replace_all(text: str, ordered: list[str]) -> str:
-    for v in ordered:
-        if v in text:
-            text = text.replace(v, REDACTED)
+    """Replace each secret value in ``text`` with [REDACTED]: every whole occurrence (after '=',
+    inside quotes, between spaces, ...), and for values of LONG characters or more any other
+    occurrence too, except right after '-' (a secret that happens to end an option's name must
+    not turn '--passphrase' into '--[REDACTED]'). Nothing about the value, not even its length,
+    is kept."""
+    for v in sorted({v for v in values if v}, key=len, reverse=True):
+        if v not in text:
+            continue
+        esc = re.escape(v)
+        text = re.sub(_BEFORE + esc + _AFTER, REDACTED, text)
+        if len(v) >= LONG and v in text:
+            text = re.sub(r"(?<!-)" + esc, REDACTED, text)
     return text
 
 

@@ -22,11 +22,13 @@ from installer.backend.system_recording import (
     default_responder,
     fake_uuid,
 )
-from installer.backend.system_types import LineSink, RunResult
+from installer.backend.system_types import LineSink, LiveDevice, LiveUse, RunResult
 
 __all__ = [
     "HostSystem",
     "LineSink",
+    "LiveDevice",
+    "LiveUse",
     "Record",
     "RecordingSystem",
     "Responder",
@@ -77,3 +79,7 @@ class System(Protocol):
     def wait_for_path(self, path: str, timeout: float = 10.0) -> None: ...
 
     def allow_devices(self, paths: Iterable[str]) -> None: ...
+
+    def inspect_device(self, path: str) -> LiveDevice:
+        """The kernel's picture of a block device now: size, partitions, what uses it (read-only)."""
+        ...

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from installer.backend.errors import CommandFailed, DeviceNotAllowed
 from installer.backend.secrets import redact
-from installer.backend.system_types import LineSink, RunResult
+from installer.backend.storage import live
+from installer.backend.system_types import LineSink, LiveDevice, RunResult
 
 
 def _sys_block_name(dev: str) -> str | None:
@@ -66,6 +67,9 @@ class HostSystem:
                 self._allowed.add(name)
 
     # -- safety
+    def inspect_device(self, path: str) -> LiveDevice:
+        return live.inspect(path)
+
     def check_device(self, path: str) -> None:
         name = _sys_block_name(path)
         if name is None:  # not an existing block device: cannot destroy anything

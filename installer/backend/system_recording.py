@@ -13,7 +13,7 @@ from typing import Any
 
 from installer.backend.errors import CommandFailed
 from installer.backend.secrets import redact
-from installer.backend.system_types import LineSink, RunResult
+from installer.backend.system_types import LineSink, LiveDevice, RunResult
 
 
 @dataclass
@@ -66,9 +66,15 @@ class RecordingSystem:
         self.responder = responder or default_responder
         self.logger = logger
         self.fail_on: Callable[[list[str]], bool] | None = None  # fault injection for tests
+        self.live: dict[str, LiveDevice] = {}
+        """What inspect_device answers per path (tests: a disk that is in use now); by default a
+        device of unknown size that nothing uses (a dry run sees no live machine)."""
 
     def allow_devices(self, paths: Iterable[str]) -> None:
         self.records.append(Record("allow", {"devices": ",".join(sorted(paths))}))
+
+    def inspect_device(self, path: str) -> LiveDevice:
+        return self.live.get(path) or LiveDevice(path)
 
     def _log(self, line: str) -> None:
         if self.logger is not None:
@@ -88,7 +94,7 @@ class RecordingSystem:
         argv = [str(a) for a in argv]
         detail: dict[str, Any] = {"argv": argv}
         if input is not None:
-            detail["stdin"] = f"{len(input)} chars"
+            detail["stdin"] = "hidden"  # never its length: that would say how long a secret is
         self.records.append(Record("run", detail))
         self._log("$ " + " ".join(argv) + (" <stdin>" if input is not None else ""))
         if self.fail_on is not None and self.fail_on(argv):

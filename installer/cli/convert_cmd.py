@@ -1,6 +1,7 @@
-"""`azl-installer convert FILE [--to yaml|json]`: print the native answer file for a kickstart,
-Azure Linux image config or native file. Secrets are never printed (plain passwords come out
-hashed; a LUKS passphrase must be given again)."""
+"""`azl-installer convert FILE [--to yaml|json|imagecustomizer]`: print the native answer file (or
+an Image Customizer config) for a kickstart, Azure Linux image config, Image Customizer config or
+native file. Secrets are never printed (plain passwords come out hashed; a LUKS passphrase must
+be given again)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from installer.cli.common import EXIT_INVALID, EXIT_OK, err, print_issues
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
-    p = sub.add_parser("convert", help="print the native answer file for a kickstart or Azure Linux config")
+    p = sub.add_parser("convert", help="print the native answer file (or an Image Customizer config) for any "
+                                       "answer file")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--to", choices=("yaml", "json"), default="yaml", help="output format (default yaml)")
+    p.add_argument("--to", choices=("yaml", "json", "imagecustomizer"), default="yaml",
+                   help="output: the native file as yaml (default) or json, or an Image Customizer config")
     p.add_argument("--ignore-unsupported", action="store_true",
                    help="kickstart: unsupported commands are warnings, not errors")
     p.add_argument("--system-config", metavar="NAME",
@@ -52,5 +55,10 @@ def run(args: argparse.Namespace) -> int:
     for k, v in sorted(loaded.hints.items()):
         if "\n" not in v:
             err(f"{args.file}: note: {k} = {v}")
-    print(dump_json(loaded.config) if args.to == "json" else dump_yaml(loaded.config), end="")
+    if args.to == "imagecustomizer":
+        from installer.backend.answers.imagecustomizer.writer import to_imagecustomizer
+
+        print(to_imagecustomizer(loaded.config), end="")
+    else:
+        print(dump_json(loaded.config) if args.to == "json" else dump_yaml(loaded.config), end="")
     return EXIT_OK

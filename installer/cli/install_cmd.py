@@ -117,8 +117,10 @@ def run(args: argparse.Namespace) -> int:
             if args.image:
                 from installer.backend.storage import image  # type: ignore[attr-defined,unused-ignore]
 
+                image.check_image(args.image, image_size)
                 if args.dry_run:
-                    machine = image.image_machine(args.image, image_size, loop="/dev/loop-dryrun")
+                    fake = args.image if image.is_loop_device(args.image) else "/dev/loop-dryrun"
+                    machine = image.image_machine(args.image, image_size, loop=fake)
                 else:
                     loop = stack.enter_context(image.attached(args.image, image_size))
                     machine = image.image_machine(args.image, image_size, loop=loop)
@@ -140,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         plan = dataclasses.replace(plan, storage_engine=args.storage_engine)
         print(plan.render(), file=sys.stderr)
         if plan.destructive and not (args.yes or args.dry_run):
-            err("\nrefused: this would erase the disks above. Re-run with --yes to consent "
+            err("\nrefused: this would erase or change the disks above. Re-run with --yes to consent "
                 "(or --dry-run to try it safely).")
             return EXIT_REFUSED
 
@@ -176,6 +178,9 @@ def run(args: argparse.Namespace) -> int:
     if result.cancelled:
         err("install cancelled; everything set up was torn down")
         return EXIT_CANCELLED
+    if result.refused:
+        err(f"refused: {strip_step(result.failed_step or '', result.error or '')}")
+        return EXIT_REFUSED
     err(f"install failed in step '{result.failed_step}': {strip_step(result.failed_step or '', result.error or '')}")
     if log_path:
         err(f"the log is at {log_path}")

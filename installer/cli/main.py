@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("installer.cli.plan_cmd", "show the install plan for an answer file"),
     "install": ("installer.cli.install_cmd", "install from an answer file"),
     "probe": ("installer.cli.probe_cmd", "show this machine's disks (--json to record them)"),
-    "convert": ("installer.cli.convert_cmd", "print a kickstart or Azure config as a native answer file"),
+    "convert": ("installer.cli.convert_cmd", "print any answer file as a native file (or an Image Customizer config)"),
 }
 
 

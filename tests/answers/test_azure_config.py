@@ -197,9 +197,9 @@ def test_full_field_mapping() -> None:
     assert c.root.password_hash and verify_password("R00t-password-1", c.root.password_hash)
     u = c.users[0]
     assert (u.name, u.uid, u.password_hash, u.admin, u.groups, u.shell, u.ssh_keys) == (
-        "alice", 1500, HASH, True, ["audio"], "/bin/zsh", ["ssh-ed25519 AAAAC3Nza alice@h"])
-    groups_script = c.scripts.post[0].body
-    assert "groupadd -g 2000 devs" in groups_script and "usermod -aG devs alice" in groups_script
+        "alice", 1500, HASH, True, ["audio", "devs"], "/bin/zsh", ["ssh-ed25519 AAAAC3Nza alice@h"])
+    assert [(g.name, g.gid) for g in c.groups] == [("devs", 2000)]  # made before the users
+    assert not c.scripts.post
     i0, i1 = c.system.network.interfaces
     assert (i0.name, i0.dhcp, i0.addresses, i0.gateway, i0.dns) == (
         "eth0", False, ["192.0.2.5/24"], "192.0.2.1", ["192.0.2.53"])
@@ -246,7 +246,7 @@ def test_scripts_and_additional_files(tmp_path: Path) -> None:
     pre = c.scripts.pre[0]
     assert (pre.interpreter, pre.chroot) == ("/bin/bash", False)
     assert pre.body.startswith("#!/bin/bash\nset -- --flag value\n")
-    files, _groups, post = c.scripts.post
+    files, post = c.scripts.post
     assert "cat > /etc/motd <<'AZL_FILE_EOF'\nhello\nAZL_FILE_EOF" in files.body
     assert "base64 -d > /opt/blob" in files.body and "chmod 0600 /opt/blob" in files.body
     assert post.interpreter == "/usr/bin/python3" and post.chroot
@@ -286,22 +286,40 @@ P = ("Disks", 0, "Partitions")
     ((*SC, "PackageLists"), ["nope/list.json"], "SystemConfigs[0].PackageLists[0]", "list.json"),
     ((*SC, "PostInstallScripts"), [{"Path": "missing.sh"}], "SystemConfigs[0].PostInstallScripts[0].Path",
      "missing.sh"),
-    ((*SC, "AdditionalFiles"), {"nofile": "/etc/x"}, "SystemConfigs[0].AdditionalFiles.nofile", "cannot read"),
+    ((*SC, "AdditionalFiles"), {"nofile": "/etc/x"}, "SystemConfigs[0].AdditionalFiles.nofile", "does not exist"),
     ((*SC, "Networks", 0, "NetMask"), "255.0.255.0", "SystemConfigs[0].Networks[0].NetMask", "netmask"),
     ((*SC, "Networks", 0, "Device"), _DEL, "SystemConfigs[0].Networks[0]", "Device"),
-    ((*SC, "KernelCommandLine", "EnableFIPS"), True, "SystemConfigs[0].KernelCommandLine.EnableFIPS", "FIPS"),
+    ((*SC, "KernelOptions"), {"default": ""}, "SystemConfigs[0].KernelOptions.default", "empty kernel entry"),
+    ((*SC, "KernelOptions"), {"_c": "x", "default": "bad name"}, "SystemConfigs[0].KernelOptions.default",
+     "not a package name"),
     ((*SC, "PartitionSettings", 2, "ID"), "nope", "SystemConfigs[0].PartitionSettings[2].ID", "no partition"),
     ((*P, 1, "End"), 100, "Disks[0].Partitions[1].End", "must be after Start"),
     ((*SC, "Users", 0, "Name"), "alice", "SystemConfigs[0].Users[1].Name", "defined twice"),
     ((*P, 1, "FsType"), "ntfs", "Disks[0].Partitions[1].FsType", "not supported"),
     ((*P, 1, "Flags"), ["weird"], "Disks[0].Partitions[1].Flags", "unknown flag"),
-    ((*SC, "PackageRepos", 0, "BaseUrl"), "nfs://x", "SystemConfigs[0].PackageRepos[0]", "repository URL"),
+    ((*SC, "PackageRepos", 0, "BaseUrl"), "nfs://x", "SystemConfigs[0].PackageRepos[0].BaseUrl", "repository URL"),
 ])
 def test_bad_config_names_key_path(path: tuple[Any, ...], value: Any, key: str, needle: str) -> None:
     out = az_errors(_set(base(), path, value))
     assert any(f": {key}: " in o and needle in o for o in out), out
     assert all(o.startswith("c.json:") for o in out)
     assert any(o.split(":")[1].isdigit() for o in out)  # a line number
+
+
+def test_kernel_options_required_for_a_custom_set_only() -> None:
+    d = base()
+    del d["SystemConfigs"][0]["KernelOptions"]
+    out = az_errors(d)  # Packages makes a custom set: no kernel would be installed
+    assert any(": SystemConfigs[0]: KernelOptions.default is needed" in o for o in out), out
+    core = ("grub2-mkconfig", "core-packages-image")
+    d["SystemConfigs"][0]["PackageLists"] = [f"packagelists/{n}.json" for n in core]
+    del d["SystemConfigs"][0]["Packages"]
+    loaded = az(d)  # the core set brings its kernel
+    assert loaded.config.packages.set == "core" and any("KernelOptions.default" in w for w in loaded.warnings)
+    d["SystemConfigs"][0]["KernelOptions"] = {"default": "kernel-hwe", "hwe2": "kernel-64k"}
+    loaded = az(d)
+    assert loaded.config.packages.kernel == "kernel-hwe"
+    assert any("KernelOptions.hwe2" in w and "installs only KernelOptions.default" in w for w in loaded.warnings)
 
 
 def test_two_is_default() -> None:

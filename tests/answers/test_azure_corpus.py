@@ -33,7 +33,7 @@ RICH: dict[str, Any] = {
         "Networks": [{"BootProto": "static", "Device": "eth0", "Ip": "192.0.2.1", "NetMask": "255.255.255.0",
                       "NameServers": ["192.0.2.53"]}],
         "PackageRepos": [{"Name": "r", "BaseUrl": "https://e.com/r", "GPGKeys": "file:///k"}],
-        "PackageLists": ["packagelists/ssh-server.json"], "Packages": ["vim"],
+        "PackageLists": ["packagelists/ssh-server.json"], "Packages": ["vim"], "KernelOptions": {"default": "kernel"},
         "KernelCommandLine": {"SELinux": "enforcing", "ImaPolicy": ["tcb"], "ExtraCommandLine": "quiet"},
         "PostInstallScripts": [{"Path": "scripts/cleanup.sh", "Args": "x"}],
         "AdditionalFiles": {"additionalconfigs/99-dhcp-en.network": "/etc/systemd/network/99.network"},

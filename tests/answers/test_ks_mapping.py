@@ -66,14 +66,35 @@ def test_no_disk_named_keeps_default_largest_with_warning() -> None:
     assert any("without --drives" in w for w in loaded.warnings)
 
 
-def test_clearpart_linux_warns_whole_disk() -> None:
+def test_clearpart_linux_clears_linux_partitions_only() -> None:
     loaded = ks("clearpart --linux --drives=sda\nautopart\n")
-    assert any("clearpart --linux" in w for w in loaded.warnings)
+    assert [d.clear for d in loaded.config.storage.disks] == ["linux"]
 
 
-def test_missing_clearpart_warns() -> None:
+def test_missing_clearpart_keeps_every_partition() -> None:
+    """Anaconda: no clearpart removes nothing; new partitions go into free space."""
     loaded = ks("autopart\n")
-    assert any("no clearpart" in w for w in loaded.warnings)
+    assert [d.clear for d in loaded.config.storage.disks] == ["none"]
+    assert not any("no clearpart" in w for w in loaded.warnings)
+
+
+def test_clearpart_drives_clears_only_those_disks() -> None:
+    c = cfg("ignoredisk --only-use=sda,sdb\nclearpart --all --drives=sda\npart / --size=100 --ondisk=sdb\n")
+    assert [(d.path, d.clear) for d in c.storage.disks] == [("/dev/sda", "all"), ("/dev/sdb", "none")]
+
+
+def test_onpart_usepart_noformat_and_mount_become_existing() -> None:
+    c = cfg("clearpart --none\npart /boot/efi --onpart=vda1 --noformat\npart / --usepart=/dev/vda2 --fstype=xfs\n"
+            "part swap --onpart=vda3\n")
+    e = c.storage.existing
+    assert [(x.device, x.mount, x.format, x.fs) for x in e] == [
+        ("/dev/vda1", "/boot/efi", False, None), ("/dev/vda2", "/", True, "xfs"), ("/dev/vda3", None, True, "swap")]
+    assert [d.path for d in c.storage.disks] == ["/dev/vda"] and c.storage.partitions == []
+    c = cfg("mount /dev/vda2 / --reformat=xfs --mkfsoptions='-m crc=1'\nmount LABEL=home /home "
+            "--mountoptions=nodev,nosuid\n")
+    e = c.storage.existing
+    assert [(x.device, x.mount, x.format, x.fs, x.mkfs_options, x.mount_options) for x in e] == [
+        ("/dev/vda2", "/", True, "xfs", "-m crc=1", None), ("LABEL=home", "/home", False, None, None, "nodev,nosuid")]
 
 
 @pytest.mark.parametrize(("opts", "expect"), [
@@ -121,7 +142,9 @@ def test_part_sizes_grow_maxsize_fstype_label_ondisk() -> None:
     assert p is not None
     assert (p[0].mount, p[0].size, p[0].fs) == ("/boot/efi", "600MiB", "vfat")
     assert (p[1].label, p[1].fs, p[1].disk) == ("boot", "ext4", 0)
-    assert (p[2].size, p[2].max_size, p[2].fs, p[2].mount_options) == ("rest", "20480MiB", "xfs", "noatime")
+    assert (p[2].size, p[2].grow, p[2].max_size, p[2].fs, p[2].mount_options) == (
+        "4096MiB", True, "20480MiB", "xfs", "noatime")  # --size is the base --grow grows from (Anaconda)
+    assert (p[3].size, p[3].grow) == ("500MiB", True)  # no --size: blivet's default 500 MiB
     assert (p[3].mount, p[3].disk, p[3].fs) == ("/data", 1, "btrfs")
 
 
@@ -150,7 +173,8 @@ def test_reqpart_adds_platform_partitions() -> None:
     c = cfg("clearpart --all --drives=sda\nreqpart --add-boot\npart / --size=1 --grow\n")
     p = c.storage.partitions or []
     assert [(x.mount, x.fs, x.size) for x in p] == [
-        ("/boot/efi", "vfat", "600MiB"), (None, "biosboot", "1MiB"), ("/boot", "ext4", "1GiB"), ("/", "ext4", "rest")]
+        ("/boot/efi", "vfat", "600MiB"), (None, "biosboot", "1MiB"), ("/boot", "ext4", "1GiB"), ("/", "ext4", "1MiB")]
+    assert p[-1].grow
 
 
 def test_reqpart_skips_what_is_given_and_biosboot_on_mbr() -> None:
@@ -173,7 +197,8 @@ def test_volgroup_logvol() -> None:
     pvs = [p for p in st.partitions or [] if p.vg]
     assert [(p.vg, p.fs) for p in pvs] == [("vg0", "none"), ("vg0", "none")]
     lv = {x.name: x for x in st.logical_volumes}
-    assert (lv["root"].size, lv["root"].max_size, lv["root"].fs, lv["root"].label) == ("rest", "8000MiB", "xfs", "r")
+    assert (lv["root"].size, lv["root"].grow, lv["root"].max_size, lv["root"].fs, lv["root"].label) == (
+        "1000MiB", True, "8000MiB", "xfs", "r")
     assert lv["home"].size == "30%" and lv["home"].mount == "/home"
     assert lv["swap"].fs == "swap" and lv["swap"].mount is None
 

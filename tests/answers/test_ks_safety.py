@@ -24,15 +24,22 @@ Cap = pytest.CaptureFixture[str]
 
 BASE = "text\nrootpw --lock\n"
 
+# keep instructions azl-installer cannot carry out (yet): errors, whatever the flag
 KEEP_LINES = [
-    ("mount /dev/vda1 /", "mount"),
     ("raid / --level=1 --device=md0 --useexisting", "raid"),
     ("btrfs / --subvol --name=root --useexisting LABEL=data", "btrfs"),
-    ("part / --onpart=vda1", "part"),
-    ("part / --usepart=vda1", "part"),
-    ("part /home --onpart=vdb1 --noformat", "part"),
+    ("part / --onpart=vda1 --resize --size=100", "part"),
+    ("part /home --size=100 --noformat", "part"),
     ("logvol / --vgname=old --name=root --useexisting", "logvol"),
     ("volgroup old --useexisting --noformat", "volgroup"),
+]
+# keep instructions it carries out: with or without the flag, what they name is kept
+KEPT = [
+    ("mount /dev/vda1 /", "/dev/vda1", False),
+    ("mount /dev/vda1 / --reformat=xfs", "/dev/vda1", True),
+    ("part / --onpart=vda1", "/dev/vda1", True),
+    ("part / --usepart=vda1", "/dev/vda1", True),
+    ("part / --fstype=xfs --size=100\npart /home --onpart=vdb1 --noformat", "/dev/vdb1", False),
 ]
 
 
@@ -53,11 +60,28 @@ def test_keep_instructions_stay_errors_with_ignore_unsupported(line: str, cmd: s
     assert any(i.path == cmd for i in on_line), [i.format() for i in on_line]
 
 
-def test_clearpart_none_stays_an_error_with_ignore_unsupported() -> None:
-    text = BASE + "clearpart --none\nautopart\n"
-    with pytest.raises(InvalidInput) as ei:
-        load_kickstart(text, "keep.ks", ignore_unsupported=True)
-    assert any(i.line == 3 and i.path == "clearpart" for i in ei.value.issues)
+@pytest.mark.parametrize(("line", "device", "reformat"), KEPT)
+def test_kept_devices_stay_kept_with_ignore_unsupported(line: str, device: str, reformat: bool) -> None:
+    for ignore in (False, True):
+        st = load_kickstart(BASE + line + "\n", "keep.ks", ignore_unsupported=ignore).config.storage
+        assert [(e.device, e.format) for e in st.existing] == [(device, reformat)]
+        assert all(d.clear == "none" for d in st.disks)  # no clearpart: Anaconda removes nothing
+
+
+def test_clearpart_none_keeps_with_ignore_unsupported() -> None:
+    st = load_kickstart(BASE + "clearpart --none\nautopart\n", "keep.ks", ignore_unsupported=True).config.storage
+    assert [d.clear for d in st.disks] == ["none"]
+
+
+def test_mount_on_a_machine_that_has_the_partition_erases_nothing(capsys: Cap, tmp_path: Path) -> None:
+    machine = ROOT / "tests" / "fixtures" / "kickstart-corpus" / "storage" / "machines" / "uefi-existing-plain.json"
+    ks = tmp_path / "mount.ks"
+    ks.write_text(BASE + "mount /dev/vda2 /\nmount /dev/vda1 /boot/efi\n")
+    rc, out, err = run(capsys, "plan", str(ks), "--machine", str(machine), "--ignore-unsupported")
+    assert rc == 0, err
+    assert "ERASED" not in out and "REMOVED" not in out and "REFORMATTED" not in out
+    assert "/dev/vda2 20.0 GiB ext4 'root': used as it is for / (data kept)" in out
+    assert "/dev/vda3 19.4 GiB ext4 'home': kept, not touched" in out
 
 
 def test_mount_under_ignore_unsupported_never_plans_an_erase(tmp_path: Path, capsys: Cap) -> None:

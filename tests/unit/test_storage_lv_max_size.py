@@ -73,9 +73,9 @@ def test_cap_is_rounded_down_to_whole_extents() -> None:
 
 def test_max_size_only_on_a_rest_volume() -> None:
     out = _issues([{"name": "root", "vg": "vg0", "mount": "/", "size": "8GiB", "max_size": "10GiB"}])
-    assert out == ["storage.logical_volumes.0.max_size: max_size caps a 'rest' logical volume only"]
+    assert out == ["storage.logical_volumes.0.max_size: max_size caps a growing ('rest' or grow) logical volume only"]
     out = _issues([{"name": "root", "vg": "vg0", "mount": "/", "size": "20%", "max_size": "10GiB"}])
-    assert out == ["storage.logical_volumes.0.max_size: max_size caps a 'rest' logical volume only"]
+    assert out == ["storage.logical_volumes.0.max_size: max_size caps a growing ('rest' or grow) logical volume only"]
 
 
 def test_max_size_below_the_volume_minimum_is_refused() -> None:

@@ -68,8 +68,26 @@ def test_alignment_and_fit() -> None:
     assert any(i.startswith("storage.disks.0:") and "too small" in i and "short" in i for i in out)
     out = _issues([ESP, {"mount": "/", "size": "1GiB"}])
     assert any(i.startswith("storage.partitions.1.size") and "needs at least 2.0 GiB" in i for i in out)
-    out = _issues([ESP, ROOT, {"mount": "/srv", "size": "rest"}])
-    assert any("only one partition per disk can take the rest" in i for i in out)
+
+
+
+def test_growing_partitions_share_the_disk_as_anaconda_does() -> None:
+    """Several growing partitions (kickstart --grow) share the free space in proportion to their
+    base sizes, capped by max_size, and together fill the disk (blivet's grow_partitions)."""
+    p = _plan([ESP, {"mount": "/", "size": "8GiB", "grow": True},
+               {"mount": "/var", "size": "4GiB", "grow": True, "max_size": "12GiB"},
+               {"mount": "/srv", "size": "2GiB", "grow": True}])
+    parts = p.partitions()
+    sizes = [a.size // MiB for a in parts]
+    assert sizes[0] == 512 and sizes[2] == 12 * 1024  # /var stops at its cap
+    free = 64 * 1024 - 2 - 512  # the disk minus the table's MiB at each end and the ESP
+    assert sum(sizes[1:]) == free  # nothing left over
+    # what /var did not take is shared by / and /srv 4:1 (their bases are 8 and 2 GiB)
+    assert abs(sizes[1] - 4 * sizes[3]) <= 4
+    assert all(a.start % MiB == 0 and a.size % MiB == 0 for a in parts)
+    assert [a.start for a in parts] == sorted(a.start for a in parts)
+    # two 'rest' partitions no longer conflict: each grows from its minimum
+    _plan([ESP, ROOT, {"mount": "/srv", "size": "rest"}])
 
 
 def test_percent_sizes() -> None:

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from installer.backend.answers.confined import Unreadable, read_confined
 from installer.backend.answers.mapping import Builder, Where
 from installer.backend.answers.positions import node_positions
 
@@ -21,12 +22,18 @@ def keypath(path: Path_) -> str:
 
 
 class _Az:
-    def __init__(self, text: str, source: str, base_dir: Path) -> None:
+    def __init__(self, text: str, source: str, base_dir: Path,
+                 positions: dict[tuple[Any, ...], tuple[int, int]] | None = None) -> None:
         self.b = Builder(source)
         self.source = source
         self.base_dir = base_dir
-        self.positions = node_positions(text)
+        self.positions = node_positions(text) if positions is None else positions
         self.hints: dict[str, str] = {}
+        self.post_lines: list[tuple[Path_, str]] = []  # (where, shell line) for the image-settings script
+
+    def build_only(self, path: Path_, what: str) -> None:
+        """A key that only shapes the image file the toolkit writes: accepted, with a warning."""
+        self.warn(path, f"{what}: an image-build setting, not used when installing")
 
     # ------------------------------------------------------------- positions and messages
     def w(self, path: Path_) -> Where:
@@ -77,21 +84,18 @@ class _Az:
 
     # ------------------------------------------------------------- files
     def read(self, rel: str, path: Path_, *, fallback: bool = False) -> bytes | None:
-        p = Path(rel) if rel.startswith("/") else self.base_dir / rel
+        """A file the config names, relative to its folder and confined to it (confined.py); a
+        missing package list falls back to the list of that name the installer ships."""
         try:
-            return p.read_bytes()
-        except ValueError:
-            self.err(path, f"'{rel}' is not a file name")
-            return None
-        except OSError as exc:
-            if fallback:
+            return read_confined(self.base_dir, rel)
+        except Unreadable as exc:
+            if fallback and exc.missing:
                 shipped = resources.files("installer.backend.payload").joinpath("data", Path(rel).name)
                 try:
                     return shipped.read_bytes()
                 except (OSError, ModuleNotFoundError):
                     pass
-                self.err(path, f"cannot read package list {p} ({exc.strerror}), and the installer ships no "
-                               f"list named {Path(rel).name}")
+                self.err(path, f"package list: {exc}, and the installer ships no list named {Path(rel).name}")
                 return None
-            self.err(path, f"cannot read {p}: {exc.strerror}")
+            self.err(path, f"{'package list' if fallback else 'file'}: {exc}")
             return None

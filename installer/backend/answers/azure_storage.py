@@ -6,18 +6,21 @@ from typing import Any
 
 from installer.backend import validate
 from installer.backend.answers.azure_common import Path_, _Az, keypath
+from installer.backend.answers.azure_keys import DISK, PARTITION, SETTING
 from installer.backend.answers.mapping import disk_ref
 from installer.backend.config import Guided
 from installer.backend.sizes import parse_size
 
-DISK_KEYS = {"PartitionTableType", "MaxSize", "TargetDisk", "Partitions", "Artifacts", "RawBinaries"}
+DISK_KEYS = set(DISK)
 
 
-PART_KEYS = {"ID", "Name", "Start", "End", "FsType", "Type", "TypeUUID", "Flags"}
+PART_KEYS = set(PARTITION)
 
 
-SETTING_KEYS = {"ID", "MountPoint", "MountOptions", "MountIdentifier", "RemoveDocs", "OverlayBaseImage",
-                "RdiffBaseImage"}
+SETTING_KEYS = set(SETTING)
+
+# Partition types the installer sets by itself from the partition's role
+ROLE_TYPES = {"esp", "bios-grub", "bios_grub", "linux", "linux-swap", "swap"}
 
 
 FS_MAP = {"fat32": "vfat", "fat16": "vfat", "vfat": "vfat", "ext4": "ext4", "xfs": "xfs", "linux-swap": "swap",
@@ -59,8 +62,11 @@ def _disks(az: _Az, data: dict[str, Any]) -> tuple[dict[str, tuple[int, dict[str
             refs.append({"match": {"rule": "largest"}})
         else:
             az.err((*dp, "TargetDisk"), "needed for every disk after the first (Type: path, Value: /dev/...)")
-        if d.get("RawBinaries"):
-            az.warn((*dp, "RawBinaries"), "raw binaries are not written by azl-installer; ignored")
+        for key, what in (("Artifacts", "Artifacts (the image files the toolkit writes)"),
+                          ("MaxSize", "MaxSize (the image's size; the installer uses the whole target disk)"),
+                          ("RawBinaries", "RawBinaries (blobs written into the image file)")):
+            if d.get(key):
+                az.build_only((*dp, key), what)
         parts = d.get("Partitions") or []
         if not isinstance(parts, list):
             az.err((*dp, "Partitions"), "must be a list")
@@ -77,6 +83,13 @@ def _disks(az: _Az, data: dict[str, Any]) -> tuple[dict[str, tuple[int, dict[str
                 az.err((*pp, "ID"), f"duplicate partition ID '{pid}' (also {keypath(by_id[pid][2])})")
                 continue
             by_id[pid] = (di, p, pp)
+            if p.get("Artifacts"):
+                az.build_only((*pp, "Artifacts"), "Artifacts (an image file of this partition)")
+            ptype = p.get("Type") or p.get("TypeUUID")
+            if ptype and str(ptype) not in ROLE_TYPES:
+                az.warn((*pp, "Type" if p.get("Type") else "TypeUUID"),
+                        f"partition type '{ptype}' is not set: azl-installer types partitions by their role "
+                        "(ESP, BIOS boot, Linux file system, swap)")
     if len(tables) > 1:
         az.err(("Disks",), "all disks must use the same PartitionTableType in azl-installer")
     return by_id, refs, (tables.pop() if len(tables) == 1 else "gpt")
@@ -120,6 +133,8 @@ def _partition(az: _Az, di: int, p: dict[str, Any], pp: Path_, setting: dict[str
             az.err((*sp, "MountIdentifier"), f"'{ident}': use uuid, partuuid or partlabel")
         if ident == "partlabel" and (table != "gpt" or not p.get("Name")):
             az.err((*sp, "MountIdentifier"), "partlabel needs a GPT disk and a Name on the partition")
+        elif ident in ("partuuid", "partlabel"):
+            az.warn((*sp, "MountIdentifier"), f"{ident}: /etc/fstab names file systems by UUID= in azl-installer")
     if set(flags) & BIOS_FLAGS:
         spec["fs"] = "biosboot"
         if mount:
@@ -170,6 +185,9 @@ def _storage(az: _Az, data: dict[str, Any], idx: int, sc: dict[str, Any]) -> Non
             az.err((*sp, "ID"), f"partition '{sid}' has two PartitionSettings")
             continue
         set_of[sid] = (s, sp)
+        for key in ("OverlayBaseImage", "RdiffBaseImage"):
+            if s.get(key):
+                az.build_only((*sp, key), f"{key} (a diff-disk build's base image)")
         if s.get("RemoveDocs"):
             b.section("packages")["excludedocs"] = True
     enc_cfg = sc.get("Encryption")
@@ -205,6 +223,10 @@ def _storage(az: _Az, data: dict[str, Any], idx: int, sc: dict[str, Any]) -> Non
         spec = _partition(az, di, p, pp, setting, spath, table, enabled and pid in dmroot)
         if spec is not None:
             az.mark(("storage", "partitions", len(parts)), spath or pp)
+            if spath is not None:
+                for key, field in (("MountPoint", "mount"), ("MountOptions", "mount_options")):
+                    if isinstance(setting, dict) and key in setting:
+                        az.mark(("storage", "partitions", len(parts), field), (*spath, key))
             parts.append(spec)
     if not any(p.get("mount") == "/" for p in parts):
         az.err((*scp, "PartitionSettings"), "no partition is mounted at / (add a PartitionSettings entry)")

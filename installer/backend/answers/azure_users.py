@@ -4,35 +4,47 @@ from __future__ import annotations
 
 import base64
 import posixpath
+import re
 import shlex
 from typing import Any
 
+from installer.backend import grammar
 from installer.backend.answers.azure_common import Path_, _Az
+from installer.backend.answers.azure_keys import USER
+from installer.backend.answers.confined import Unreadable, file_mode
 
-USER_KEYS = {"Name", "UID", "Password", "PasswordHashed", "PasswordExpiresDays", "SSHPubKeys", "SSHPubKeyPaths",
-             "PrimaryGroup", "SecondaryGroups", "StartupCommand", "HomeDirectory"}
+USER_KEYS = set(USER)
 
 
 SHELLS = {"/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash", "sh", "bash"}
 
 
-def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
-    """Users and Groups; returns extra post-script lines (groupadd/usermod for new groups)."""
-    b = az.b
-    scp: Path_ = ("SystemConfigs", idx)
-    groups = az.typed(sc, "Groups", list, scp, []) or []
-    lines: list[str] = []
-    new_groups: set[str] = set()
-    for gi, g in enumerate(groups):
+def _groups(az: _Az, scp: Path_, sc: dict[str, Any]) -> set[str]:
+    out: list[dict[str, Any]] = []
+    for gi, g in enumerate(az.typed(sc, "Groups", list, scp, []) or []):
         gp: Path_ = (*scp, "Groups", gi)
-        if not az.keys(g, {"Name", "GID"}, gp) or not g.get("Name"):
+        if not az.keys(g, {"Name", "GID"}, gp) or not isinstance(g.get("Name"), str) or not g["Name"]:
             az.err(gp, "every group needs a Name")
             continue
+        d: dict[str, Any] = {"name": g["Name"]}
         gid = g.get("GID")
-        opt = f" -g {int(gid)}" if isinstance(gid, int | str) and str(gid).isdigit() else ""
-        name = shlex.quote(str(g["Name"]))
-        lines.append(f"getent group {name} >/dev/null || groupadd{opt} {name}")
-        new_groups.add(str(g["Name"]))
+        if gid not in (None, ""):
+            if not str(gid).isdigit():
+                az.err((*gp, "GID"), f"'{gid}' is not a number")
+                continue
+            d["gid"] = int(gid)
+        az.mark(("groups", len(out)), gp)
+        out.append(d)
+    if out:
+        az.b.data["groups"] = out
+    return {g["name"] for g in out}
+
+
+def _users(az: _Az, idx: int, sc: dict[str, Any]) -> None:
+    """Groups (made before the users) and Users."""
+    b = az.b
+    scp: Path_ = ("SystemConfigs", idx)
+    _groups(az, scp, sc)
     users: list[dict[str, Any]] = []
     for ui, u in enumerate(az.typed(sc, "Users", list, scp, []) or []):
         up: Path_ = (*scp, "Users", ui)
@@ -59,11 +71,24 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
                          if ln.strip() and not ln.startswith("#")]
         if keys:
             d["ssh_keys"] = keys
-        if u.get("PasswordExpiresDays") not in (None, -1):
-            az.warn((*up, "PasswordExpiresDays"), "password expiry is not set by azl-installer; ignored")
+        days = u.get("PasswordExpiresDays")
+        if days not in (None, 0):  # the toolkit: 0 leaves the default
+            if not isinstance(days, int) or isinstance(days, bool):
+                az.err((*up, "PasswordExpiresDays"), "must be a whole number of days (-1: never expires)")
+            else:
+                d["password_max_days"] = days
+        fields = {"Password": "password_hash" if u.get("PasswordHashed") is True else "password",
+                  "SSHPubKeys": "ssh_keys", "Name": "name", "StartupCommand": "shell", "SecondaryGroups": "groups",
+                  "UID": "uid"}
         if name == "root":
+            for key in ("UID", "PrimaryGroup", "SecondaryGroups", "HomeDirectory", "StartupCommand"):
+                if u.get(key) not in (None, "", []):
+                    az.err((*up, key), f"{key} of root is not changed by azl-installer")
             b.data["root"] = d
             az.mark(("root",), up)
+            for key, fld in fields.items():
+                if key in u:
+                    az.mark(("root", fld), (*up, key))
             continue
         if any(x["name"] == name for x in users):
             az.err((*up, "Name"), f"user {name} is defined twice")
@@ -71,23 +96,26 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
         if u.get("UID") not in (None, ""):
             d["uid"] = int(u["UID"]) if str(u["UID"]).isdigit() else u["UID"]
             az.mark(("users", len(users), "uid"), (*up, "UID"))
-        if u.get("PrimaryGroup") not in (None, "", name):
-            az.warn((*up, "PrimaryGroup"), "a primary group other than the user's own is not supported; ignored")
-        if u.get("HomeDirectory") not in (None, "", f"/home/{name}"):
-            az.warn((*up, "HomeDirectory"), "home directories are /home/NAME; ignored")
+        if u.get("PrimaryGroup") not in (None, ""):
+            d["primary_group"] = u["PrimaryGroup"]
+            az.mark(("users", len(users), "primary_group"), (*up, "PrimaryGroup"))
+        if u.get("HomeDirectory") not in (None, ""):
+            d["home"] = u["HomeDirectory"]
+            az.mark(("users", len(users), "home"), (*up, "HomeDirectory"))
         if u.get("StartupCommand"):
             d["shell"] = u["StartupCommand"]
         sec = [str(x) for x in (az.typed(u, "SecondaryGroups", list, up, []) or [])]
         d["admin"] = "wheel" in sec
-        d["groups"] = [x for x in sec if x != "wheel" and x not in new_groups]
-        for x in sec:
-            if x in new_groups:
-                lines.append(f"usermod -aG {shlex.quote(x)} {shlex.quote(name)}")
+        d["groups"] = [x for x in sec if x != "wheel"]
         az.mark(("users", len(users)), up)
+        for key, fld in fields.items():
+            if key in u:
+                az.mark(("users", len(users), fld), (*up, key))
+        for k in range(len(u.get("SSHPubKeys") or []) if isinstance(u.get("SSHPubKeys"), list) else 0):
+            az.mark(("users", len(users), "ssh_keys", k), (*up, "SSHPubKeys", k))
         users.append(d)
     if users:
         b.data["users"] = users
-    return lines
 
 
 def _interpreter(body: str) -> str:
@@ -99,7 +127,7 @@ def _interpreter(body: str) -> str:
     return "/bin/sh"
 
 
-def _scripts(az: _Az, idx: int, sc: dict[str, Any], group_lines: list[str]) -> None:
+def _scripts(az: _Az, idx: int, sc: dict[str, Any]) -> None:
     scp: Path_ = ("SystemConfigs", idx)
     pre: list[dict[str, Any]] = []
     post: list[dict[str, Any]] = []
@@ -107,9 +135,10 @@ def _scripts(az: _Az, idx: int, sc: dict[str, Any], group_lines: list[str]) -> N
     if files:
         az.mark(("scripts", "post", len(post)), (*scp, "AdditionalFiles"))
         post.append({"body": files, "interpreter": "/bin/sh", "chroot": True, "error_on_fail": True})
-    if group_lines:
-        az.mark(("scripts", "post", len(post)), (*scp, "Groups"))
-        post.append({"body": "# Groups from the Azure Linux image config\nset -e\n" + "\n".join(group_lines) + "\n",
+    if az.post_lines:
+        az.mark(("scripts", "post", len(post)), az.post_lines[0][0])
+        post.append({"body": "# image settings from the Azure Linux image config\nset -e\n"
+                             + "".join(line + "\n" for _, line in az.post_lines),
                      "interpreter": "/bin/sh", "chroot": True, "error_on_fail": True})
     for key, target, chroot in (("PreInstallScripts", pre, False), ("PostInstallScripts", post, True),
                                 ("FinalizeImageScripts", post, True)):
@@ -150,21 +179,32 @@ def _additional_files(az: _Az, idx: int, sc: dict[str, Any]) -> str:
     out = ["# AdditionalFiles from the Azure Linux image config", "set -e"]
     for src, dst in af.items():
         fp: Path_ = (*ap, src)
-        targets: list[tuple[str, str]] = []
+        targets: list[tuple[str, str | None]] = []  # (destination, explicit mode or None: the source's)
         for item in dst if isinstance(dst, list) else [dst]:
             if isinstance(item, str):
-                targets.append((item, "0644"))
+                targets.append((item, None))
             elif isinstance(item, dict) and isinstance(item.get("Path"), str):
-                targets.append((item["Path"], str(item.get("Permissions") or "0644")))
+                perm = item.get("Permissions")
+                targets.append((item["Path"], None if perm in (None, "") else str(perm)))
             else:
                 az.err(fp, "the destination must be a path or {Path, Permissions}")
         raw = az.read(src, fp)
         if raw is None:
             continue
-        for dest, mode in targets:
-            if not dest.startswith("/") or not mode.isdigit():
-                az.err(fp, f"'{dest}' must be an absolute path with octal Permissions")
+        try:  # the source's permission bits, without setuid/setgid/sticky (give Permissions for those)
+            src_mode = f"{file_mode(az.base_dir, src) & 0o777:04o}"
+        except Unreadable as exc:
+            az.err(fp, f"file: {exc}")
+            continue
+        for dest, perm in targets:
+            bad = grammar.path_problem(dest, "the destination")
+            if bad:
+                az.err(fp, bad)
                 continue
+            if perm is not None and not re.fullmatch(r"[0-7]{3,4}", perm):
+                az.err(fp, f"Permissions {grammar.show(perm)} must be an octal mode such as 0644 or 0755")
+                continue
+            mode = perm or src_mode
             q = shlex.quote(dest)
             out.append(f"mkdir -p {shlex.quote(posixpath.dirname(dest))}")
             text = raw.decode("utf-8", "replace")

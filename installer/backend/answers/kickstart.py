@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pykickstart.version import makeVersion
 
+from installer.backend.answers.bounds import MAX_TOTAL_BYTES
 from installer.backend.answers.kickstart_commands import (
     CORE_ENVIRONMENTS,
     _map_accounts,
@@ -29,6 +30,7 @@ from installer.backend.answers.kickstart_commands import (
 from installer.backend.answers.kickstart_parse import (
     MAX_INCLUDE_DEPTH,
     SECRET_OPTIONS,
+    Flat,
     Ks,
     _check_quotes,
     _flatten,
@@ -48,6 +50,7 @@ from installer.backend.answers.kickstart_support import (
     _check_support,
 )
 from installer.backend.answers.mapping import Builder, ForeignLoaded, Where, issue_key
+from installer.backend.answers.reader import Reader
 from installer.backend.errors import InvalidInput, Issue
 
 
@@ -59,7 +62,14 @@ def load_kickstart(text: str, source: str, *, base_dir: Path | None = None,
     b = Builder(source)
     base = base_dir or Path(".")
     text = text.removeprefix("\ufeff")
-    flat = _flatten(text, source, base, b, defer_missing=True)
+    handler = makeVersion()
+    commands = frozenset(handler.commands)
+
+    def flatten(b: Builder, defer: bool) -> Flat:
+        return _flatten(text, source, base, b, defer_missing=defer, reader=Reader(MAX_TOTAL_BYTES - len(text)),
+                        commands=commands)
+
+    flat = flatten(b, True)
     notes: list[str] = []
     pre_ran = False
     waiting: NeedsPre | None = None
@@ -71,14 +81,14 @@ def load_kickstart(text: str, source: str, *, base_dir: Path | None = None,
             pre_ran = True
             notes.append(f"ran {len(scripts)} %pre script(s), then read the file again")
             b = Builder(source)
-            flat = _flatten(text, source, base, b, defer_missing=False)
+            flat = flatten(b, False)
         elif scripts and flat.missing:
             waiting = needs_pre(flat.missing, scripts)
         else:
             for src, line, path in flat.missing:
                 b.error(Where(src, line, path="%include"), f"%include {path}: cannot read: No such file or directory")
     _scan_secrets(flat.lines, b)
-    ks = Ks(makeVersion(), b, ignore_unsupported, flat.where)
+    ks = Ks(handler, b, ignore_unsupported, flat.where)
     ks.package_lines = package_lines(flat)
     _check_quotes(flat.lines, ks)
     _parse(ks, flat.text)

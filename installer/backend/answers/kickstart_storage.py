@@ -8,16 +8,18 @@ from typing import TYPE_CHECKING, Any
 from pykickstart import constants as K
 
 from installer.backend import validate
+from installer.backend.answers import kickstart_keep
 from installer.backend.answers.mapping import Where, disk_ref
 
 if TYPE_CHECKING:
     from installer.backend.answers.kickstart_parse import Ks
 
+DEFAULT_PART_MIB = 500  # blivet's default partition size, when part gives no --size
 ESP_SIZE = "600MiB"  # what Anaconda's reqpart and Azure Linux 4.0's ISO use
 AUTOPART_SWAP = "1GiB"  # answer files are machine-independent: no RAM-based sizing
-PART_FS = {"": None, "ext4": "ext4", "xfs": "xfs", "btrfs": "btrfs", "vfat": "vfat", "efi": "vfat",
-           "swap": "swap", "biosboot": "biosboot"}
-LV_FS = {"": None, "ext4": "ext4", "xfs": "xfs", "btrfs": "btrfs", "swap": "swap"}
+PART_FS = {"": None, "ext2": "ext2", "ext3": "ext3", "ext4": "ext4", "xfs": "xfs", "btrfs": "btrfs", "vfat": "vfat",
+           "efi": "vfat", "swap": "swap", "biosboot": "biosboot", "lvmpv": None}
+LV_FS = {"": None, "ext2": "ext2", "ext3": "ext3", "ext4": "ext4", "xfs": "xfs", "btrfs": "btrfs", "swap": "swap"}
 
 
 def _norm(name: str) -> str:
@@ -35,17 +37,6 @@ def _disks(ks: Ks, st: dict[str, Any]) -> list[str]:
     names: list[str] = []
     fixed = False
     if clear is not None:
-        ctype = h.clearpart.type
-        # Not downgradable by --ignore-unsupported: ignoring them would erase what the author kept.
-        if ctype == K.CLEARPART_TYPE_NONE:
-            b.error(clear, "clearpart --none is not supported: azl-installer installs to whole disks, which "
-                           "it erases; use clearpart --all --drives=DISK")
-        elif ctype == K.CLEARPART_TYPE_LIST:
-            b.error(clear, "clearpart --list is not supported: azl-installer erases whole disks, not single "
-                           "partitions; use clearpart --all --drives=DISK")
-        elif ctype == K.CLEARPART_TYPE_LINUX:
-            b.warn(clear, "clearpart --linux: azl-installer erases the whole target disk, "
-                          "including partitions that are not Linux ones")
         label = h.clearpart.disklabel
         if label:
             table = {"gpt": "gpt", "msdos": "mbr", "mbr": "mbr", "dos": "mbr"}.get(label)
@@ -55,23 +46,28 @@ def _disks(ks: Ks, st: dict[str, Any]) -> list[str]:
                 st["table"] = table
                 b.mark(("storage", "table"), clear)
     only = [_norm(d) for d in h.ignoredisk.onlyuse]
-    if clear is not None and h.clearpart.drives:
-        names = [_norm(d) for d in h.clearpart.drives]
+    if only:  # the disks the install may use (Anaconda: every other disk is ignored)
+        names = list(only)
         fixed = True
-        stray = [d for d in names if only and d not in only]
+    if clear is not None and h.clearpart.drives:  # the disks clearpart clears (others keep their partitions)
+        drives = [_norm(d) for d in h.clearpart.drives]
+        stray = [d for d in drives if only and d not in only]
         if stray:
             b.error(clear, f"--drives names {', '.join(stray)}, which ignoredisk --only-use leaves out")
-    elif only:
-        names = only
-        fixed = True
+        names += [d for d in drives if d not in names]
+    keep_disks = [kickstart_keep.disk_of(p.onPart) for p in h.partition.partitions if p.onPart]
+    keep_disks += kickstart_keep.map_mount(ks)[2] if ks.first("mount") else []
+    for d in [x for x in keep_disks if x]:
+        if d not in names and not fixed:
+            names.append(d)
     for p in h.partition.partitions:
         if not p.disk:
             continue
         d = _norm(p.disk)
         if d not in names:
             if fixed:
-                b.error(ks.at(p.lineno, "part"), f"--ondisk={p.disk} is not among the disks to erase "
-                                                 f"({', '.join(names)}): add it to clearpart --drives")
+                b.error(ks.at(p.lineno, "part"), f"--ondisk={p.disk} is not among the disks the install may "
+                                                 f"use ({', '.join(names)}): add it to ignoredisk --only-use")
             else:
                 names.append(d)
     ignored = [_norm(d) for d in h.ignoredisk.ignoredisk]
@@ -85,7 +81,8 @@ def _disks(ks: Ks, st: dict[str, Any]) -> list[str]:
     if names:
         st["disks"] = [disk_ref(n) for n in names]
         b.mark(("storage", "disks"), clear or ign or ks.at(None, "part"))
-    elif clear is not None and h.clearpart.type == K.CLEARPART_TYPE_ALL:
+    kickstart_keep.apply_clear(ks, st, names)
+    if not names and clear is not None and h.clearpart.type == K.CLEARPART_TYPE_ALL:
         b.warn(clear, "clearpart --all without --drives: azl-installer erases only the disk it installs to "
                       "(the largest, unless named with --drives or ignoredisk --only-use)")
     return names
@@ -179,17 +176,20 @@ def _part(ks: Ks, p: Any, where: Where, names: list[str], vg_of: dict[str, str],
     if p.recommended or p.hibernation:
         ks.unsupported(where, "part --recommended/--hibernation (give --size)")
         return None
+    if not p.format:
+        b.error(where, "--noformat keeps an existing partition as it is: name it with --onpart=DEVICE")
+        return None
+    if p.size is not None and p.size <= 0:
+        b.error(where, f"--size={p.size}: give a size of at least 1 MiB")
+        return None
+    if spec.get("fs") == "biosboot" and not p.size:
+        spec["size"] = "1MiB"
+    else:  # Anaconda: --size is the base (500 MiB when not given); --grow grows from it
+        spec["size"] = _mib(p.size if p.size is not None else DEFAULT_PART_MIB)
     if p.grow:
-        spec["size"] = "rest"
+        spec["grow"] = True
         if p.maxSizeMB:
             spec["max_size"] = _mib(p.maxSizeMB)
-    elif p.size:
-        spec["size"] = _mib(p.size)
-    elif spec.get("fs") == "biosboot":
-        spec["size"] = "1MiB"
-    else:
-        b.error(where, "give --size=MiB or --grow")
-        return None
     if p.disk:
         spec["disk"] = names.index(_norm(p.disk)) if _norm(p.disk) in names else 0
     if p.label:
@@ -228,17 +228,15 @@ def map_storage(ks: Ks) -> None:
         b.warn(None, STORAGE_MISSING)
     auto = ks.first("autopart")
     reqpart = ks.first("reqpart")
-    manual = bool(h.partition.partitions or h.logvol.lvList or h.volgroup.vgList)
+    mounts = ks.first("mount") is not None
+    manual = bool(h.partition.partitions or h.logvol.lvList or h.volgroup.vgList) or mounts
     if not (auto or manual or reqpart or ks.first("clearpart", "ignoredisk", "zerombr")):
         return
     st = b.section("storage")
     names = _disks(ks, st)
     enc: dict[str, Any] = {}
     firsts: list[Where] = []
-    layout_where = auto or reqpart or ks.first("part", "logvol", "volgroup")
-    if layout_where is not None and ks.first("clearpart") is None:
-        b.warn(layout_where, "no clearpart: azl-installer erases the whole target disk "
-                             "(Anaconda would only use free space)")
+    layout_where = auto or reqpart or ks.first("part", "logvol", "volgroup", "mount")
     if auto is not None:
         _autopart(ks, st, auto, enc, firsts)
     elif manual or reqpart:
@@ -263,8 +261,17 @@ def map_storage(ks: Ks) -> None:
                     b.error(ks.at(v.lineno, "volgroup"), f"{pv} is not defined by a 'part {pv}' line")
         parts: list[dict[str, Any]] = []
         part_where: list[Where] = []
+        existing, existing_where, _ = kickstart_keep.map_mount(ks) if mounts else ([], [], [])
         for p in h.partition.partitions:
             w = ks.at(p.lineno, "part")
+            if p.onPart:
+                e = kickstart_keep.existing_part(ks, p, w, vg_of)
+                if e is not None:
+                    if e.get("encrypt"):
+                        _encryption(ks, p, w, enc, firsts)
+                    existing.append(e)
+                    existing_where.append(w)
+                continue
             spec = _part(ks, p, w, names, vg_of, enc, firsts)
             if spec is not None:
                 parts.append(spec)
@@ -283,21 +290,26 @@ def map_storage(ks: Ks) -> None:
                 lvs.append(spec)
         for i, w in enumerate(part_where):
             b.mark(("storage", "partitions", i), w)
+        for i, w in enumerate(existing_where):
+            b.mark(("storage", "existing", i), w)
         first_at: dict[str, Where] = {}
         placed = [(b.where[("storage", "partitions", i)], p.get("mount")) for i, p in enumerate(parts)]
         placed += [(b.where[("storage", "logical_volumes", i)], lv.get("mount")) for i, lv in enumerate(lvs)]
+        placed += [(w, e.get("mount")) for w, e in zip(existing_where, existing, strict=True)]
         for w, m in placed:
             if m is None:
                 continue
             if m in first_at:
                 b.error(w, f"{m} is mounted twice (also at {first_at[m].label(b.source)})")
             first_at.setdefault(m, w)
-        mounts = [p.get("mount") for p in parts] + [lv.get("mount") for lv in lvs]
-        if "/" not in mounts and layout_where is not None:
+        mounted = [p.get("mount") for p in parts] + [lv.get("mount") for lv in lvs] + [e.get("mount") for e in existing]
+        if "/" not in mounted and layout_where is not None:
             b.error(layout_where, "the layout has no root: add 'part /' or 'logvol /'")
         st["partitions"] = parts
         st["volume_groups"] = vgs
         st["logical_volumes"] = lvs
+        if existing:
+            st["existing"] = existing
     if enc:
         st["encryption"] = enc
         b.mark(("storage", "encryption"), firsts[0])
@@ -333,7 +345,8 @@ def _logvol(ks: Ks, lv: Any, where: Where, vg_names: set[str]) -> dict[str, Any]
     if lv.percent:
         spec["size"] = f"{lv.percent}%"
     elif lv.grow:
-        spec["size"] = "rest"
+        spec["size"] = _mib(lv.size) if lv.size else "rest"
+        spec["grow"] = bool(lv.size)
         if lv.maxSizeMB:
             spec["max_size"] = _mib(lv.maxSizeMB)
     elif lv.size:

@@ -18,7 +18,9 @@ SUPPORTED: dict[str, set[str]] = {
     "autopart": {"encrypted", "passphrase", "type", "fstype", "nohome", "noswap", "luks_version", "pbkdf",
                  "pbkdf_memory", "pbkdf_time", "pbkdf_iterations", "cipher"},
     "part": {"primOnly", "fstype", "grow", "maxSizeMB", "disk", "size", "fsopts", "label", "encrypted",
-             "passphrase", "cipher", "luks_version", "pbkdf", "pbkdf_memory", "pbkdf_time", "pbkdf_iterations"},
+             "passphrase", "cipher", "luks_version", "pbkdf", "pbkdf_memory", "pbkdf_time", "pbkdf_iterations",
+             "onPart", "format", "mkfsopts"},
+    "mount": {"reformat", "mkfs_opts", "mount_opts"},
     "reqpart": {"addBoot"},
     "volgroup": set(),
     "logvol": {"fstype", "grow", "maxSizeMB", "name", "percent", "size", "vgname", "label"},
@@ -59,12 +61,10 @@ KEEP_DATA = {"onPart", "format", "preexist", "resize"}
 
 # Commands that keep existing data by their nature: never ignored (ignoring `mount /dev/vda1 /`
 # would leave a file with no storage command, whose default layout erases a disk).
-KEEP_COMMANDS: dict[str, str] = {
-    "mount": "assigns a mount point to an existing device, which azl-installer does not support yet",
-}
+KEEP_COMMANDS: dict[str, str] = {}
 
 
-MULTI = {"part", "volgroup", "logvol", "user", "sshkey", "network", "repo"}  # may appear more than once
+MULTI = {"part", "volgroup", "logvol", "user", "sshkey", "network", "repo", "mount"}  # may appear more than once
 
 
 SECTION_OPTIONS = {
@@ -131,7 +131,7 @@ def _check_support(ks: Ks) -> None:
             if action is None:
                 cands = {a for s, a in actions.items() if s.startswith(opt)}
                 action = cands.pop() if len(cands) == 1 else None
-            if action is not None and action.dest in KEEP_DATA:
+            if action is not None and action.dest in KEEP_DATA and action.dest not in SUPPORTED[name]:
                 ks.b.error(where, f"option {opt} of '{where.path}' keeps existing data, which azl-installer "
                                   "cannot do: it erases the target disks (not downgradable to a warning)")
             elif action is not None and action.dest not in SUPPORTED[name]:

@@ -8,15 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import yaml
+
+from installer.backend.answers import json_bounded, yaml_bounded
+from installer.backend.answers.bounds import check_text
 from installer.backend.answers.native import load_native
 from installer.backend.answers.positions import locate, node_positions
+from installer.backend.answers.reader import ReadRefused, read_answer_file
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput, Issue
 
 if TYPE_CHECKING:
     from installer.backend.answers.kickstart_pre import PreRunner
 
-Format = Literal["native", "kickstart", "azure"]
+Format = Literal["native", "kickstart", "azure", "imagecustomizer"]
 
 
 @dataclass
@@ -46,17 +51,31 @@ class Loaded:
         return exc
 
 
+def _yaml_kind(text: str) -> Format:
+    """A YAML/JSON mapping: an Image Customizer config (its top-level keys, no native ones), else native."""
+    from installer.backend.answers.imagecustomizer.load import looks_like_imagecustomizer
+
+    try:
+        data = yaml_bounded.load(text)
+    except yaml.YAMLError:
+        return "native"
+    return "imagecustomizer" if looks_like_imagecustomizer(data) else "native"
+
+
 def detect_format(text: str) -> Format:
     text = text.removeprefix("\ufeff")
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            data = json.loads(text)
+            data = json_bounded.loads(text)
+        except json_bounded.JSONBoundsError:  # refused with its position by the loader
+            return "azure" if re.search(r'"(?i:systemconfigs|disks)"\s*:', text) else "native"
         except json.JSONDecodeError:
             return "native"
-        if isinstance(data, dict) and ("SystemConfigs" in data or "Disks" in data):
+        # the toolkit's Go decoder matches keys without regard to case
+        if isinstance(data, dict) and {str(k).casefold() for k in data} & {"systemconfigs", "disks"}:
             return "azure"
-        return "native"
+        return _yaml_kind(text)
     for line in text.splitlines():
         s = line.strip()
         if not s or s.startswith("#"):
@@ -65,7 +84,7 @@ def detect_format(text: str) -> Format:
             return "kickstart"
         first = s.split()[0]
         if ":" in first or not re.fullmatch(r"[a-z][a-z0-9_-]*", first):
-            return "native"
+            return _yaml_kind(text)
         return "kickstart"
     if any(ln.strip().startswith("#") for ln in text.splitlines()):
         return "kickstart"  # only comments (e.g. '#version=DEVEL'): an empty kickstart, not YAML
@@ -74,6 +93,7 @@ def detect_format(text: str) -> Format:
 
 def load_text(text: str, source: str, *, base_dir: Path | None = None,
               ignore_unsupported: bool = False, run_pre: PreRunner | None = None) -> Loaded:
+    check_text(text, source)  # size, line length, control characters: before any parser runs
     fmt = detect_format(text)
     if fmt == "kickstart":
         from installer.backend.answers import kickstart  # type: ignore[attr-defined,unused-ignore]
@@ -84,6 +104,10 @@ def load_text(text: str, source: str, *, base_dir: Path | None = None,
         from installer.backend.answers import azure  # type: ignore[attr-defined,unused-ignore]
 
         return azure.load_azure(text, source, base_dir=base_dir)
+    if fmt == "imagecustomizer":
+        from installer.backend.answers.imagecustomizer.load import load_imagecustomizer
+
+        return load_imagecustomizer(text, source, base_dir=base_dir)
     text = text.removeprefix("\ufeff")
     cfg = load_native(text, source)
     return Loaded(cfg, "native", cfg.plaintext_warnings(), source=source, text=text)
@@ -92,9 +116,9 @@ def load_text(text: str, source: str, *, base_dir: Path | None = None,
 def load_file(path: str | Path, *, ignore_unsupported: bool = False, run_pre: PreRunner | None = None) -> Loaded:
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InvalidInput([Issue("", f"cannot read answer file: {exc.strerror}", source=str(p))]) from None
+        raw = read_answer_file(p)
+    except ReadRefused as exc:
+        raise InvalidInput([Issue("", str(exc), source=str(p))]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -84,11 +84,10 @@ class Builder:
 
     # ----------------------------------------------------------------- messages
     def scrub(self, text: str) -> str:
-        """Whole values, never pieces of option names (secrets.scrub)."""
-        return redact(scrub(text, (v for v in self.secret_values if len(v) >= 2)))
+        return redact(scrub(text, self.secret_values))
 
     def error(self, where: Where, message: str) -> None:
-        self.issues.append(Issue(where.path, self.scrub(message), line=where.line, column=where.column,
+        self.issues.append(Issue(self.scrub(where.path), self.scrub(message), line=where.line, column=where.column,
                                  source=where.source))
 
     def warn(self, where: Where | None, message: str) -> None:

@@ -46,7 +46,7 @@ def prepare_workdir(ctx: StepContext, spec: PayloadSpec, tool: str) -> WorkDir:
     for d in (work.path, work.reposdir, work.home, work.cache, work.preflight_root, work.keydb):
         s.makedirs(d, mode=0o700)
     s.write_file(f"{work.reposdir}/azl-installer.repo", repo_file(spec.repos))
-    s.write_file(f"{work.home}/.rpmmacros", RPMMACROS)
+    s.write_file(f"{work.home}/.rpmmacros", RPMMACROS + spec.rpm_macros())
     s.write_file(work.config, pm_config(tool, work))
     ctx.state["payload_workdir"] = work.path
     ctx.push_teardown(f"remove {work.path}", lambda: s.remove(work.path))

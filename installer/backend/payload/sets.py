@@ -15,6 +15,20 @@ from typing import Any, Literal
 
 from installer.backend.config import Packages
 
+# What the bootloader step needs in the target, by firmware. Azure Linux's grub2.spec ships the
+# i386-pc modules only in grub2-pc; grub2-efi-binary ships the prebuilt grubx64.efi (shim loads it)
+# and grub2-efi-x64-modules (a Provides of grub2-efi) the x86_64-efi modules grub2-install reads;
+# grub2 holds grub2-install itself.
+BOOTLOADER_PACKAGES = {
+    "uefi": ("shim", "grub2-efi-binary", "grub2-efi-x64-modules", "grub2"),
+    "bios": ("grub2-pc", "grub2"),
+}
+
+# The FIPS package set (Azure Linux 3.0's imageconfigs/packagelists/fips-packages.json): dracut's
+# fips module, which checks the kernel's .hmac and the crypto modules in the initramfs. Kept here,
+# not in data/, because the fixture repository must resolve every list in data/.
+FIPS_PACKAGES = ("dracut-fips",)
+
 CONTAINERS = {"docker", "podman", "lxc", "lxc-libvirt", "systemd-nspawn", "openvz", "rkt", "wsl", "proot", "pouch"}
 
 
@@ -72,14 +86,40 @@ class PackageSelection:
     exclude: list[str]
     hypervisor: HypervisorChoice | None
     lists: list[str] = field(default_factory=list)
+    kernel: str | None = None  # the kernel package asked for (None: none beyond the list)
+    bootloader: tuple[str, ...] = ()  # BOOTLOADER_PACKAGES for the target's firmware
+    fips: tuple[str, ...] = ()  # the FIPS package set, when system.fips is on
 
     def summary(self) -> str:
         hv = f"; hypervisor packages: {self.hypervisor.reason}" if self.hypervisor else ""
         return f"{set_title(self.set)}: {len(self.names)} package names{hv}"
 
 
-def select(pkgs: Packages, virtualization: str) -> PackageSelection:
-    """The package names for this config: set (+ hypervisor lists) + extra - exclude."""
+# Azure Linux 3.0's kernel packages (one of them boots the system; kernel-uki carries a UKI)
+KERNELS = frozenset({"kernel", "kernel-hwe", "kernel-64k", "kernel-64k-hwe", "kernel-uki", "kernel-mshv", "kernel-rt",
+                     "kernel-ipe", "kernel-lpg-innovate"})
+
+
+def is_kernel(name: str) -> bool:
+    """A kernel package name (also as name-version or name.arch, as tdnf accepts)."""
+    return name in KERNELS or any(name.startswith(k + sep) and name[len(k) + 1:2 + len(k)].isdigit()
+                                  for k in KERNELS for sep in "-") or name.split(".")[0] in KERNELS
+
+
+def set_kernel(pkgs: Packages) -> str | None:
+    """packages.kernel, else the set's own (core and full: kernel; custom: none)."""
+    if pkgs.kernel is not None:
+        return pkgs.kernel
+    if pkgs.set == "custom":
+        return None
+    kernel = _data("sets.json")[pkgs.set].get("kernel")
+    return str(kernel) if kernel else None
+
+
+def select(pkgs: Packages, virtualization: str, *, firmware: str | None = None,
+           fips: bool = False) -> PackageSelection:
+    """The package names for this config: set (+ hypervisor lists) + kernel + the bootloader's
+    packages for ``firmware`` (uefi/bios; None: no bootloader) + the FIPS set + extra - exclude."""
     lists: list[str] = []
     choice: HypervisorChoice | None = None
     if pkgs.set == "custom":
@@ -89,10 +129,12 @@ def select(pkgs: Packages, virtualization: str) -> PackageSelection:
         hv_all = set(_data("sets.json")["hypervisor_lists"])
         lists = [x for x in set_lists(pkgs.set) if x not in hv_all or x in choice.lists]
         names = [n for x in lists for n in package_list(x)]
-        kernel = _data("sets.json")[pkgs.set].get("kernel")
-        if kernel:
-            names.append(str(kernel))
-    names += pkgs.extra
+    kernel = set_kernel(pkgs)
+    if kernel:
+        names.append(kernel)
+    boot = BOOTLOADER_PACKAGES.get(firmware or "", ())
+    fips_set = FIPS_PACKAGES if fips else ()
+    names += [*boot, *fips_set, *pkgs.extra]
     excluded = set(pkgs.exclude)
     seen: set[str] = set()
     out: list[str] = []
@@ -100,4 +142,4 @@ def select(pkgs: Packages, virtualization: str) -> PackageSelection:
         if n not in seen and n not in excluded:
             seen.add(n)
             out.append(n)
-    return PackageSelection(pkgs.set, out, list(pkgs.exclude), choice, lists)
+    return PackageSelection(pkgs.set, out, list(pkgs.exclude), choice, lists, kernel, boot, fips_set)

@@ -10,7 +10,7 @@ from typing import Any
 from installer.backend.config import InstallConfig
 from installer.backend.machine import Machine
 from installer.backend.payload.repos import MEDIUM_ENV, RepoSpec, repositories
-from installer.backend.payload.sets import PackageSelection, select
+from installer.backend.payload.sets import PackageSelection, is_kernel, select
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,11 @@ class PayloadSpec:
     repos: list[RepoSpec]
     releasever: str
     excludedocs: bool
+    install_langs: str | None = None
+
+    def rpm_macros(self) -> str:
+        """Extra rpm macros for the transaction (and the target, so later installs honour them)."""
+        return f"%_install_langs {self.install_langs}\n" if self.install_langs else ""
 
     def describe(self) -> dict[str, Any]:
         hv = self.selection.hypervisor
@@ -33,7 +38,11 @@ class PayloadSpec:
         }
 
     def summary(self) -> list[str]:
-        lines = [self.selection.summary()]
+        sel = self.selection
+        lines = [sel.summary()]
+        lines.append("kernel: " + (sel.kernel or "none beyond the package list")
+                     + (f"; boot loader: {', '.join(sel.bootloader)}" if sel.bootloader else "")
+                     + (f"; FIPS: {', '.join(sel.fips)}" if sel.fips else ""))
         for r in self.repos:
             lines.append(f"from {r.name} ({r.baseurl})" + ("" if r.gpgcheck else " WITHOUT signature checks"))
         if not self.repos:
@@ -42,6 +51,8 @@ class PayloadSpec:
 
     def warnings(self) -> list[str]:
         out = []
+        if self.selection.bootloader and not any(is_kernel(n) for n in self.selection.names):
+            out.append("no kernel package in the selection (packages.kernel): the installed system cannot boot")
         if not self.repos:
             out.append(f"no package repository: set packages.repositories or set {MEDIUM_ENV} to the "
                        "installer medium's repository (the install will stop in preflight)")
@@ -52,22 +63,30 @@ class PayloadSpec:
         return out
 
 
-def make_spec(config: InstallConfig, machine: Machine, env: Mapping[str, str] | None = None) -> PayloadSpec:
+def make_spec(config: InstallConfig, machine: Machine, env: Mapping[str, str] | None = None, *,
+              firmware: str | None = None) -> PayloadSpec:
+    """``firmware``: the target layout's (uefi/bios) for a disk install, None for a directory."""
     pk = config.packages
+    boot = firmware if config.bootloader.location != "none" else None
     return PayloadSpec(
-        selection=select(pk, machine.virtualization),
+        selection=select(pk, machine.virtualization, firmware=boot, fips=config.system.fips),
         repos=repositories(pk, os.environ if env is None else env),
         releasever=pk.releasever,
         excludedocs=pk.excludedocs,
+        install_langs=pk.install_langs,
     )
 
 
-def shared_spec(shared: dict[str, object], config: InstallConfig, machine: Machine) -> tuple[PayloadSpec, bool]:
+def shared_spec(shared: dict[str, object], config: InstallConfig, machine: Machine, *,
+                directory: bool = False) -> tuple[PayloadSpec, bool]:
     """The spec for this plan, made once and shared by the preflight and payload planners.
-    Returns (spec, first) where first is True for the planner that made it."""
+    Returns (spec, first) where first is True for the planner that made it. A disk install gets
+    the bootloader's packages for the firmware the storage planner will use."""
     got = shared.get("payload_spec")
     if isinstance(got, PayloadSpec):
         return got, False
-    spec = make_spec(config, machine)
+    from installer.backend.storage.build import firmware_of
+
+    spec = make_spec(config, machine, firmware=None if directory else firmware_of(config, machine))
     shared["payload_spec"] = spec
     return spec, True

@@ -12,6 +12,7 @@ from installer.backend.payload.repos import RPMMACROS, WORK_BASE, local_path
 from installer.backend.payload.spec import PayloadSpec
 from installer.backend.steps.base import StepContext
 
+TARGET_MACROS_DIR = "/usr/lib/rpm/macros.d"
 PREP_SHARE = 0.03  # key import etc., before the first package
 
 
@@ -44,7 +45,7 @@ def verification_args(ctx: StepContext, spec: PayloadSpec, pre: PreflightResult)
         return []
     if not all(r.gpgcheck for r in spec.repos):
         return []
-    ctx.system.write_file(f"{pre.work.home}/.rpmmacros", RPMMACROS + VERIFY_MACRO)
+    ctx.system.write_file(f"{pre.work.home}/.rpmmacros", RPMMACROS + spec.rpm_macros() + VERIFY_MACRO)
     return [f"--setopt={name}.gpgcheck=0" for name in pre.verified_repos]
 
 
@@ -83,4 +84,8 @@ def install(ctx: StepContext, spec: PayloadSpec, pre: PreflightResult) -> list[s
         raise StepFailed(ctx.step_id, "package transaction", transaction_error(res.stdout, res.stderr))
     # dnf leaves an empty copy of its host work paths inside the installroot
     ctx.system.remove(ctx.path(WORK_BASE))
+    if spec.rpm_macros():  # later installs in the running system honour them too (as the toolkit does)
+        ctx.system.makedirs(ctx.path(TARGET_MACROS_DIR))
+        ctx.system.write_file(ctx.path(TARGET_MACROS_DIR, "macros.azl-installer-locales"),
+                              "# written by azl-installer (packages.install_langs)\n" + spec.rpm_macros())
     return installed

@@ -4,9 +4,9 @@ variables) or BIOS (i386-pc), and grub2-mkconfig. Azure Linux's command names an
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
+from installer.backend import grammar
 from installer.backend.config import Bootloader, InstallConfig
 from installer.backend.errors import StepFailed
 from installer.backend.steps.base import Step, StepContext
@@ -22,11 +22,29 @@ EFI_DIR = "/boot/efi"
 BOOTLOADER_ID = "azurelinux"
 
 
-def kernel_cmdline(layout: TargetLayout | None, selinux: str | None, append: str) -> list[str]:
+def kernel_cmdline(layout: TargetLayout | None, selinux: str | None, append: str, fips: bool = False) -> list[str]:
     args = list(layout.kernel_args()) if layout else []
     args += selinux_kernel_args(selinux)
-    args += shlex.split(append)
+    if fips:  # dracut's fips module checks the kernel's .hmac on /boot: boot= names a separate one
+        args.append("fips=1")
+        if layout and layout.boot_device:
+            args.append(f"boot=UUID={layout.boot_uuid}" if layout.boot_uuid else f"boot={layout.boot_device}")
+    args += grammar.kernel_args(append)
     return args
+
+
+def _grub_value(cmdline: list[str]) -> str:
+    """GRUB_CMDLINE_LINUX's value, for a file that grub2-mkconfig sources with the shell and whose
+    words it copies into grub.cfg: every token must be a plain kernel argument (the config model
+    refuses anything else; this refuses it again), then it is double-quoted with the shell's four
+    special characters escaped, so even a value that got past both could not run a command."""
+    for token in cmdline:
+        p = grammar.kernel_arg_problem(token)
+        if p:
+            raise grammar.UnsafeValue(f"refusing to write {DEFAULT_GRUB}: {p}")
+    text = " ".join(cmdline)
+    grammar.require_safe(text, "the kernel command line")
+    return '"' + "".join("\\" + c if c in '\\"$`' else c for c in text) + '"'
 
 
 def default_grub(cmdline: list[str], timeout: int) -> str:
@@ -37,15 +55,15 @@ def default_grub(cmdline: list[str], timeout: int) -> str:
         "GRUB_DEFAULT=0\n"
         "GRUB_DISABLE_SUBMENU=true\n"
         'GRUB_TERMINAL_OUTPUT="console"\n'
-        f'GRUB_CMDLINE_LINUX="{" ".join(cmdline)}"\n'
+        f"GRUB_CMDLINE_LINUX={_grub_value(cmdline)}\n"
         'GRUB_DISABLE_RECOVERY="true"\n'
         "GRUB_DISABLE_OS_PROBER=true\n"
     )
 
 
-def dracut_argv(kver: str, *, hostonly: bool, luks: bool, lvm: bool) -> list[str]:
+def dracut_argv(kver: str, *, hostonly: bool, luks: bool, lvm: bool, fips: bool = False) -> list[str]:
     argv = ["dracut", "--force", "--hostonly" if hostonly else "--no-hostonly"]
-    mods = (["crypt"] if luks else []) + (["lvm"] if lvm else [])
+    mods = (["crypt"] if luks else []) + (["lvm"] if lvm else []) + (["fips"] if fips else [])
     if mods:
         argv += ["--add", " ".join(mods)]
     return [*argv, "--kver", kver, f"/boot/initramfs-{kver}.img"]
@@ -53,10 +71,11 @@ def dracut_argv(kver: str, *, hostonly: bool, luks: bool, lvm: bool) -> list[str
 
 def grub_install_argvs(layout: TargetLayout, efivars: bool) -> list[list[str]]:
     if layout.firmware == "uefi":
-        out = [["grub2-install", "--target=x86_64-efi", f"--efi-directory={EFI_DIR}", "--boot-directory=/boot",
+        esp = layout.esp_mount or EFI_DIR
+        out = [["grub2-install", "--target=x86_64-efi", f"--efi-directory={esp}", "--boot-directory=/boot",
                 "--removable", "--no-nvram"]]
         if efivars:
-            out.append(["grub2-install", "--target=x86_64-efi", f"--efi-directory={EFI_DIR}",
+            out.append(["grub2-install", "--target=x86_64-efi", f"--efi-directory={esp}",
                         "--boot-directory=/boot", f"--bootloader-id={BOOTLOADER_ID}"])
         return out
     return [["grub2-install", "--target=i386-pc", "--boot-directory=/boot", layout.disks[0]]]
@@ -68,6 +87,7 @@ class BootloaderAction:
         self.selinux = effective_selinux(config)
         self.directory = directory
         self.efivars = efivars
+        self.fips = config.system.fips
 
     def _kernels(self, ctx: StepContext) -> list[str]:
         for d in ("/usr/lib/modules", "/lib/modules"):
@@ -99,7 +119,7 @@ class BootloaderAction:
             layout = None
         if layout is None and not self.directory:
             raise StepFailed(ctx.step_id, "kernel command line", "the storage step left no layout")
-        cmdline = kernel_cmdline(layout, self._selinux_mode(ctx), self.boot.append)
+        cmdline = kernel_cmdline(layout, self._selinux_mode(ctx), self.boot.append, self.fips)
         ctx.system.write_file(ctx.path(DEFAULT_GRUB), default_grub(cmdline, self.boot.timeout))
         ctx.state["kernel_cmdline"] = cmdline
         ctx.log("kernel command line: " + " ".join(cmdline))
@@ -116,7 +136,7 @@ class BootloaderAction:
             ctx.progress(0.1 + 0.6 * i / len(kernels), f"dracut for kernel {kver}")
             if target_has(ctx, f"/usr/lib/modules/{kver}/modules.dep", f"/lib/modules/{kver}/modules.dep") is None:
                 run_in_target(ctx, ["depmod", "-a", kver])  # no scriptlet ran it
-            run_in_target(ctx, dracut_argv(kver, hostonly=not off_target, luks=luks, lvm=lvm))
+            run_in_target(ctx, dracut_argv(kver, hostonly=not off_target, luks=luks, lvm=lvm, fips=self.fips))
 
         if layout is None:
             ctx.log("directory install: no boot loader installed, no grub.cfg generated")
@@ -133,7 +153,7 @@ class BootloaderAction:
 
     def describe(self) -> dict[str, Any]:
         return {"timeout": self.boot.timeout, "append": self.boot.append, "location": self.boot.location,
-                "selinux": self.selinux, "efivars": self.efivars, "directory": self.directory}
+                "selinux": self.selinux, "efivars": self.efivars, "directory": self.directory, "fips": self.fips}
 
 
 def plan(info: PlanInfo) -> Planned | None:
@@ -141,15 +161,17 @@ def plan(info: PlanInfo) -> Planned | None:
     layout = info.shared.get("layout")
     layout = layout if isinstance(layout, TargetLayout) else None
     action = BootloaderAction(c, info.directory, info.machine.efivars)
-    extra = kernel_cmdline(None, action.selinux, c.bootloader.append)
+    extra = kernel_cmdline(layout, action.selinux, c.bootloader.append, c.system.fips)[
+        len(layout.kernel_args()) if layout else 0:]
     summary = ["initramfs with dracut" + (" (crypt)" if layout and layout.encrypted else "")
-               + (" (lvm)" if layout and layout.lvm_lvs else "")]
+               + (" (lvm)" if layout and layout.lvm_lvs else "") + (" (fips)" if c.system.fips else "")]
     if info.directory:
         summary.append("directory install: /etc/default/grub only, no boot loader")
     elif c.bootloader.location == "none":
         summary.append("no boot loader (bootloader.location: none)")
     elif layout is not None:
-        where = "UEFI, removable path" + (" + NVRAM entry" if info.machine.efivars else "") \
+        esp = "" if layout.esp_mount == EFI_DIR else f", ESP at {layout.esp_mount}"
+        where = f"UEFI{esp}, removable path" + (" + NVRAM entry" if info.machine.efivars else "") \
             if layout.firmware == "uefi" else f"BIOS, {layout.disks[0]}"
         summary.append(f"GRUB2 ({where})")
     else:

@@ -29,7 +29,7 @@ class Payload:
 
 
 def plan(info: PlanInfo) -> Planned | None:
-    spec, first = shared_spec(info.shared, info.config, info.machine)
+    spec, first = shared_spec(info.shared, info.config, info.machine, directory=info.directory)
     if first:
         info.warnings.extend(spec.warnings())
     return Planned(Step("payload", "Install packages", 60, spec.summary(), Payload(spec)), summary=[spec.summary()[0]])

@@ -27,7 +27,7 @@ class Preflight:
 
 
 def plan(info: PlanInfo) -> Planned | None:
-    spec, first = shared_spec(info.shared, info.config, info.machine)
+    spec, first = shared_spec(info.shared, info.config, info.machine, directory=info.directory)
     if first:
         info.warnings.extend(spec.warnings())
     return Planned(

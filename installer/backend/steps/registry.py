@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from installer.backend.config import InstallConfig
 from installer.backend.machine import Machine
-from installer.backend.steps.base import Step
+from installer.backend.steps.base import Step, StepAction
 
 
 @dataclass
@@ -26,6 +26,9 @@ class Planned:
     summary: list[str] = field(default_factory=list)  # lines for the plan's top summary
     erase: list[str] = field(default_factory=list)
     allowed_devices: list[str] = field(default_factory=list)
+    modify: list[str] = field(default_factory=list)  # disks whose table stays but whose partitions change
+    checks: list[StepAction] = field(default_factory=list)
+    """Run by the engine before the first step (live re-checks: nothing has run yet)."""
 
 
 Planner = Callable[[PlanInfo], Planned | None]

@@ -14,6 +14,7 @@ from typing import Any
 from installer.backend.errors import CommandFailed, StepFailed
 from installer.backend.steps.base import Step, StepContext
 from installer.backend.steps.registry import PlanInfo, Planned
+from installer.backend.storage import safety
 from installer.backend.storage.actions import Mkfs, StoragePlan
 from installer.backend.storage.build import plan_storage
 from installer.backend.storage.engine import get_engine, select_engine
@@ -33,7 +34,11 @@ def read_uuid(ctx: StepContext, device: str) -> str:
 
 def realise(plan: StoragePlan, ctx: StepContext) -> TargetLayout:
     """The planned layout with UUIDs read back from the devices, and fstab/crypttab text."""
-    uuids = {a.device: read_uuid(ctx, a.device) for a in plan.actions if isinstance(a, Mkfs)}
+    devices = [a.device for a in plan.actions if isinstance(a, Mkfs)]
+    created = {dev for a in plan.actions for dev in a.creates}
+    devices += [v.device for v in plan.volumes if v.device not in devices and v.device not in created
+                and v.device.count("/") == 2]  # existing partitions used as they are
+    uuids = {d: read_uuid(ctx, d) for d in devices}
     lay = plan.layout
     luks = [dataclasses.replace(v, uuid=read_uuid(ctx, v.device)) for v in lay.luks]
     return dataclasses.replace(
@@ -44,6 +49,21 @@ def realise(plan: StoragePlan, ctx: StepContext) -> TargetLayout:
         fstab=render_fstab(plan.volumes, uuids),
         crypttab=render_crypttab(luks),
     )
+
+
+class LiveDiskCheck:
+    """Before anything runs, and again right before the first write: the disks to erase are
+    still what the plan was made for and nothing uses them now (safety.check_live)."""
+
+    def __init__(self, plan: StoragePlan) -> None:
+        self.plan = plan
+
+    def run(self, ctx: StepContext) -> None:
+        safety.check_live(self.plan, ctx.machine, ctx.system.inspect_device)
+        ctx.log("live check: " + ", ".join(self.plan.disks) + " not in use")
+
+    def describe(self) -> dict[str, Any]:
+        return {"disks": list(self.plan.disks)}
 
 
 class StorageAction:
@@ -59,6 +79,7 @@ class StorageAction:
         name, why = select_engine(requested, isinstance(ctx.system, RecordingSystem))
         ctx.state["storage_engine"] = name
         ctx.log(f"storage engine: {name} ({why})")
+        LiveDiskCheck(self.plan).run(ctx)  # pre-scripts ran since the engine's first check
         get_engine(name).apply(self.plan, ctx)
         ctx.progress(0.97, "reading back UUIDs")
         ctx.state["layout"] = realise(self.plan, ctx)
@@ -76,7 +97,8 @@ def plan(info: PlanInfo) -> Planned | None:
     info.shared["storage_plan"] = sp
     step = Step("storage", "Partition, encrypt and format disks", 10,
                 [a.describe() for a in sp.actions], StorageAction(sp))
-    return Planned(step, summary=sp.summary, erase=list(sp.disks), allowed_devices=list(sp.disks))
+    return Planned(step, summary=sp.summary, erase=[d for d in sp.disks if d not in sp.kept_tables],
+                   allowed_devices=list(sp.disks), modify=list(sp.kept_tables), checks=[LiveDiskCheck(sp)])
 
 
 def _estimate(info: PlanInfo) -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from installer.backend.config import InstallConfig, Root, User
+from installer.backend.config import Group, InstallConfig, Root, User
 from installer.backend.errors import StepFailed
 from installer.backend.steps.base import Step, StepContext
 from installer.backend.steps.registry import PlanInfo, Planned
@@ -30,9 +30,10 @@ def _group_names(text: str) -> set[str]:
 
 
 class Users:
-    def __init__(self, users: list[User], root: Root) -> None:
+    def __init__(self, users: list[User], root: Root, groups: list[Group] | None = None) -> None:
         self.users = users
         self.root = root
+        self.groups = groups or []
 
     def _read(self, ctx: StepContext, rel: str) -> str:
         try:
@@ -44,14 +45,15 @@ class Users:
         r = ctx.system.run(["stat", "-c", "%a %u %g", ctx.path(rel)], check=False)
         return r.stdout.strip() or None if r.returncode == 0 else None
 
-    def _ids(self, ctx: StepContext, name: str, fallback: int) -> tuple[int, int, str]:
+    def _ids(self, ctx: StepContext, name: str, fallback: int, home: str | None = None) -> tuple[int, int, str]:
         got = _parse_ids(self._read(ctx, "/etc/passwd"), name)
         if got is None:  # dry-run: nothing was really created
-            return fallback, fallback, "/root" if name == "root" else f"/home/{name}"
+            return fallback, fallback, "/root" if name == "root" else home or f"/home/{name}"
         return got
 
-    def _authorized_keys(self, ctx: StepContext, name: str, keys: list[str], fallback: int) -> None:
-        uid, gid, home = self._ids(ctx, name, fallback)
+    def _authorized_keys(self, ctx: StepContext, name: str, keys: list[str], fallback: int,
+                         home_dir: str | None = None) -> None:
+        uid, gid, home = self._ids(ctx, name, fallback, home_dir)
         d = ctx.path(home, ".ssh")
         ctx.system.makedirs(d, mode=0o700)
         ctx.system.chmod(d, 0o700)
@@ -73,7 +75,11 @@ class Users:
         exists = _parse_ids(self._read(ctx, "/etc/passwd"), u.name) is not None
         argv = ["usermod" if exists else "useradd", "--root", root]
         if not exists:
-            argv += ["--create-home", "--user-group"]
+            argv += ["--create-home"] + ([] if u.primary_group else ["--user-group"])
+        if u.primary_group:
+            argv += ["--gid", u.primary_group]
+        if u.home:
+            argv += ["--home-dir" if not exists else "--home", u.home] + (["--move-home"] if exists else [])
         if u.full_name:
             argv += ["--comment", u.full_name]
         argv += ["--shell", u.shell]
@@ -87,8 +93,10 @@ class Users:
             raise StepFailed(ctx.step_id, f"create user {u.name}", str(exc)) from exc
         if u.password_hash:
             self._set_hash(ctx, u.name, u.password_hash)
+        if u.password_max_days is not None:
+            ctx.system.run(["chage", "--root", root, "--maxdays", str(u.password_max_days), u.name])
         if u.ssh_keys:
-            self._authorized_keys(ctx, u.name, u.ssh_keys, u.uid or 1000 + index)
+            self._authorized_keys(ctx, u.name, u.ssh_keys, u.uid or 1000 + index, u.home)
 
     def _root(self, ctx: StepContext) -> None:
         r = self.root
@@ -96,6 +104,8 @@ class Users:
             self._set_hash(ctx, "root", r.password_hash)
         if r.locked:
             ctx.system.run(["usermod", "--root", ctx.target_root, "--lock", "root"])
+        if r.password_max_days is not None:
+            ctx.system.run(["chage", "--root", ctx.target_root, "--maxdays", str(r.password_max_days), "root"])
         if r.ssh_keys:
             self._authorized_keys(ctx, "root", r.ssh_keys, 0)
         if r.allow_ssh:
@@ -103,8 +113,20 @@ class Users:
 
             ctx.system.write_file(ctx.path(SSHD_ROOT_DROPIN), sshd_root_login())
 
+    def _groups(self, ctx: StepContext) -> None:
+        known = _group_names(self._read(ctx, "/etc/group"))
+        for g in self.groups:
+            if g.name in known:
+                if g.gid is not None:
+                    ctx.system.run(["groupmod", "--root", ctx.target_root, "--gid", str(g.gid), g.name])
+                continue
+            ctx.system.run(["groupadd", "--root", ctx.target_root,
+                            *(["--gid", str(g.gid)] if g.gid is not None else []), g.name])
+            known.add(g.name)
+
     def run(self, ctx: StepContext) -> None:
         before = {f: self._stat(ctx, f) for f in SHADOW_FILES}
+        self._groups(ctx)
         for i, u in enumerate(self.users):
             ctx.check_cancel()
             ctx.progress(i / (len(self.users) + 1), f"user {u.name}")
@@ -123,6 +145,7 @@ class Users:
 
     def describe(self) -> dict[str, Any]:
         return {
+            "groups": [{"name": g.name, "gid": g.gid} for g in self.groups],
             "users": [{"name": u.name, "admin": u.admin, "groups": u.groups, "ssh_keys": len(u.ssh_keys),
                        "password": "hash" if u.password_hash else "none"} for u in self.users],
             "root": {"locked": self.root.locked, "password": "hash" if self.root.password_hash else "none",
@@ -131,11 +154,12 @@ class Users:
 
 
 def _summary(config: InstallConfig) -> list[str]:
-    lines = [f"user {u.name}" + (" (administrator, wheel)" if u.admin else "") for u in config.users]
+    lines = [f"group {g.name}" + (f" (gid {g.gid})" if g.gid is not None else "") for g in config.groups]
+    lines += [f"user {u.name}" + (" (administrator, wheel)" if u.admin else "") for u in config.users]
     lines.append("root " + ("locked" if config.root.locked else "password set"))
     return lines
 
 
 def plan(info: PlanInfo) -> Planned | None:
     c = info.config
-    return Planned(Step("users", "Create users", 2, _summary(c), Users(list(c.users), c.root)))
+    return Planned(Step("users", "Create users", 2, _summary(c), Users(list(c.users), c.root, list(c.groups))))

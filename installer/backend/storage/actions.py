@@ -104,6 +104,28 @@ class CreateTable(Action):
 
 
 @dataclass(frozen=True)
+class EditTable(Action):
+    """Keep a disk's partition table: delete ``remove`` (their signatures first), then the
+    CreatePartition actions of this disk add the new partitions into free space. Every other
+    partition on the disk is left exactly as it is."""
+
+    disk: str
+    table: Literal["gpt", "msdos"]
+    remove: list[int] = field(default_factory=list)  # partition numbers
+    remove_paths: list[str] = field(default_factory=list)
+    keep: list[str] = field(default_factory=list)  # the partitions that stay (for the summary and checks)
+
+    @property
+    def devices(self) -> list[str]:
+        return [self.disk, *self.remove_paths]
+
+    def describe(self) -> str:
+        what = [f"remove {', '.join(self.remove_paths)}"] if self.remove_paths else []
+        what.append(f"keep {', '.join(self.keep)}" if self.keep else "keep no partition")
+        return f"edit the {'GPT' if self.table == 'gpt' else 'MBR'} partition table of {self.disk}: " + "; ".join(what)
+
+
+@dataclass(frozen=True)
 class CreatePartition(Action):
     disk: str
     number: int
@@ -227,6 +249,7 @@ class Mkfs(Action):
     fstype: str  # ext4, xfs, btrfs, vfat, swap
     label: str | None = None
     mountpoint: str | None = None  # for the summary and fstab
+    options: list[str] = field(default_factory=list)  # extra mkfs arguments (kickstart --mkfsoptions)
 
     @property
     def devices(self) -> list[str]:
@@ -273,6 +296,11 @@ class StoragePlan:
     volumes: list[Volume]
     layout: TargetLayout  # planned: UUIDs unknown
     summary: list[str] = field(default_factory=list)
+
+    @property
+    def kept_tables(self) -> list[str]:
+        """Disks whose partition table stays (some partitions kept); the others are erased whole."""
+        return [a.disk for a in self.actions if isinstance(a, EditTable)]
 
     def partitions(self, disk: str | None = None) -> list[CreatePartition]:
         return [a for a in self.actions if isinstance(a, CreatePartition) and (disk is None or a.disk == disk)]

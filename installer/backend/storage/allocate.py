@@ -7,20 +7,20 @@ and the shortfall.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shlex
 
 from installer.backend.errors import InvalidInput, Issue
 from installer.backend.machine import Disk
-from installer.backend.sizes import MiB, format_size
+from installer.backend.sizes import MiB
 from installer.backend.storage.actions import (
     Action,
     CreatePartition,
     CreateTable,
     Deactivate,
+    EditTable,
     LuksFormat,
     LuksOpen,
     LuksSettings,
-    LvCreate,
     Mkfs,
     Mount,
     PvCreate,
@@ -29,8 +29,11 @@ from installer.backend.storage.actions import (
     Volume,
     Wipe,
 )
-from installer.backend.storage.layout_info import LuksVolume, TargetLayout
-from installer.backend.storage.naming import align_down, align_up, partition_path, usable_range
+from installer.backend.storage.keep import DiskState
+from installer.backend.storage.layout_info import ESP_MOUNTS, LuksVolume, TargetLayout
+from installer.backend.storage.lvm import place_lvs
+from installer.backend.storage.naming import align_down, usable_range
+from installer.backend.storage.place import Placed, place_disk
 from installer.backend.storage.requests import Layout, LvReq, PartReq
 
 EXTENT = 4 * MiB
@@ -40,77 +43,12 @@ ESP_OPTIONS = "umask=0077,shortname=winnt"
 _TYPE_HINT = {"vfat": "vfat", "swap": "swap", "biosboot": "biosboot", "xfs": "xfs", "btrfs": "btrfs"}
 
 
-@dataclass
-class Placed:
-    req: PartReq
-    number: int
-    path: str
-    start: int
-    size: int
-
-
 def _mount_options(fs: str, mount: str | None, given: str | None) -> str:
     if given:
         return given
-    if fs == "vfat" and mount == "/boot/efi":
+    if fs == "vfat" and mount in ESP_MOUNTS:
         return ESP_OPTIONS
     return "defaults"
-
-
-def place_disk(disk: Disk, index: int, reqs: list[PartReq], table: str) -> list[Placed]:
-    """Sizes and offsets for the partitions of one disk, in request order."""
-    issues: list[Issue] = []
-    start, end = usable_range(disk.size, "gpt" if table == "gpt" else "msdos", disk.logical_sector_size)
-    usable = max(0, end - start)
-    sizes: list[int | None] = []
-    fixed = 0
-    rest: list[int] = []
-    for i, r in enumerate(reqs):
-        if r.size.kind == "bytes":
-            if r.size.value % MiB:
-                issues.append(Issue(f"{r.where}.size", f"{r.size} is not a multiple of 1 MiB "
-                                    "(partitions are aligned to 1 MiB)"))
-            n = align_up(r.size.value)
-        elif r.size.kind == "percent":
-            n = align_down(usable * r.size.value // 10000)
-        else:
-            rest.append(i)
-            sizes.append(None)
-            continue
-        if n <= 0:
-            issues.append(Issue(f"{r.where}.size", "the size must be at least 1 MiB"))
-        sizes.append(n)
-        fixed += n
-    if len(rest) > 1:
-        issues.append(Issue(f"{reqs[rest[1]].where}.size", f"only one partition per disk can take the rest of "
-                            f"{disk.path} ({reqs[rest[0]].where} already does)"))
-    if issues:
-        raise InvalidInput(issues)
-    rest_min = sum(max(reqs[i].min_bytes, MiB) for i in rest)
-    need = fixed + rest_min
-    if need > usable:
-        parts = ", ".join(f"{_label(r)} {format_size(s if s is not None else max(r.min_bytes, MiB))}"
-                          for r, s in zip(reqs, sizes, strict=True))
-        raise InvalidInput([Issue(
-            f"storage.disks.{index}",
-            f"{disk.path} ({format_size(disk.size)}) is too small for this layout: it needs "
-            f"{format_size(need + (disk.size - usable))} ({parts} plus the partition table); "
-            f"{format_size(need - usable)} short",
-        )])
-    for i in rest:
-        free = usable - fixed
-        cap = reqs[i].max_bytes
-        sizes[i] = align_down(min(free, cap) if cap is not None else free)
-    out: list[Placed] = []
-    pos = start
-    for n, (r, s) in enumerate(zip(reqs, sizes, strict=True), 1):
-        assert s is not None
-        if s < r.min_bytes:
-            raise InvalidInput([Issue(f"{r.where}.size", f"{_label(r)} gets {format_size(s)} but needs at least "
-                                      f"{format_size(r.min_bytes)}; {format_size(r.min_bytes - s)} short")])
-        out.append(Placed(r, n, partition_path(disk.path, n), pos, s))
-        pos += s
-    return out
 
 
 def _label(r: PartReq | LvReq) -> str:
@@ -149,6 +87,27 @@ def _hint(r: PartReq) -> str:
     return _TYPE_HINT.get(r.fs, "ext4")
 
 
+def _table_actions(st: DiskState, mine: list[Placed], firmware: str, table: str) -> list[Action]:
+    d = st.disk
+    ptable = st.table
+    out: list[Action] = []
+    if st.fresh:
+        out.append(Wipe(d.path, [p.path for p in d.partitions]))
+        out.append(CreateTable(d.path, ptable))  # type: ignore[arg-type]
+    else:
+        out.append(EditTable(d.path, ptable, [p.number for p in st.removed],  # type: ignore[arg-type]
+                             [p.path for p in st.removed], [p.path for p in st.kept]))
+    boot_flag = ptable == "msdos" and firmware == "bios" and st.fresh
+    flag_role = next((p.req.role for p in mine if p.req.role == "boot"), "root")
+    for p in mine:
+        flags = _flags(p.req, table if st.fresh else ("gpt" if ptable == "gpt" else "mbr"))
+        if boot_flag and p.req.role == flag_role:
+            flags = [*flags, "boot"]
+        out.append(CreatePartition(d.path, p.number, p.path, p.start, p.size, p.req.role,
+                                   _hint(p.req), flags, p.req.name if ptable == "gpt" else None))
+    return out
+
+
 def build_plan(
     layout: Layout,
     disks: list[Disk],
@@ -156,27 +115,23 @@ def build_plan(
     table: str,
     luks: LuksSettings | None,
     deactivate: list[Deactivate] | None = None,
+    states: list[DiskState] | None = None,
 ) -> StoragePlan:
-    ptable = "gpt" if table == "gpt" else "msdos"
+    states = states or [DiskState(d, i, True, "gpt" if table == "gpt" else "msdos", removed=list(d.partitions),
+                                  regions=[usable_range(d.size, "gpt" if table == "gpt" else "msdos",
+                                                        d.logical_sector_size)],
+                                  free_numbers=list(range(1, 129 if table == "gpt" else 5)))
+                        for i, d in enumerate(disks)]
     actions: list[Action] = list(deactivate or [])
     placed: list[Placed] = []
-    for i, d in enumerate(disks):
-        reqs = [r for r in layout.parts if r.disk == i]
-        if ptable == "msdos" and len(reqs) > 4:
-            raise InvalidInput([Issue("storage.table", f"an MBR table holds at most 4 partitions; {d.path} would "
-                                      f"need {len(reqs)} (use table: gpt, or LVM)")])
-        mine = place_disk(d, i, reqs, table)
-        actions.append(Wipe(d.path, [p.path for p in d.partitions]))
-        actions.append(CreateTable(d.path, ptable))  # type: ignore[arg-type]
-        boot_flag = ptable == "msdos" and firmware == "bios"
-        flag_role = next((p.req.role for p in mine if p.req.role == "boot"), "root")
-        for p in mine:
-            flags = _flags(p.req, table)
-            if boot_flag and p.req.role == flag_role:
-                flags = [*flags, "boot"]
-            actions.append(CreatePartition(d.path, p.number, p.path, p.start, p.size, p.req.role,
-                                           _hint(p.req), flags, p.req.name if ptable == "gpt" else None))
+    for st in states:
+        reqs = [r for r in layout.parts if r.disk == st.index and r.existing is None]
+        mine = place_disk(st, reqs)
+        actions += _table_actions(st, mine, firmware, table)
         placed += mine
+    # existing partitions the layout uses, as they are
+    placed += [Placed(r, r.existing.number, r.existing.path, r.existing.start, r.existing.size)
+               for r in layout.parts if r.existing is not None]
 
     used_names: set[str] = set()
     luks_vols: list[LuksVolume] = []
@@ -212,7 +167,7 @@ def build_plan(
             raise InvalidInput([Issue("storage.volume_groups", f"volume group '{vg}' has no physical volume "
                                       "(give a partition vg: " + vg + ")")])
         actions.append(VgCreate(vg, vg_pvs[vg]))
-    lv_actions, _lv_sizes = _place_lvs(layout.lvs, vg_size)
+    lv_actions, _lv_sizes = place_lvs(layout.lvs, vg_size, {vg: EXTENT for vg in vg_size})
     actions += lv_actions
 
     # filesystems
@@ -223,7 +178,8 @@ def build_plan(
         if r.vg or r.fs in ("biosboot", "none"):
             continue
         dev = dev_of[id(p)]
-        mkfs.append(Mkfs(dev, r.fs, r.label, r.mount))
+        if not r.keep:
+            mkfs.append(Mkfs(dev, r.fs, r.label, r.mount, shlex.split(r.mkfs_options or "")))
         volumes.append(Volume(dev, r.fs, r.mount, _mount_options(r.fs, r.mount, r.options), luks_of.get(dev)))
     for lv in layout.lvs:
         dev = f"/dev/{lv.vg}/{lv.name}"
@@ -238,54 +194,6 @@ def build_plan(
     return StoragePlan(firmware, table, [d.path for d in disks], actions, volumes, layout_info)  # type: ignore[arg-type]
 
 
-def _place_lvs(lvs: list[LvReq], vg_size: dict[str, int]) -> tuple[list[Action], dict[str, int]]:
-    issues: list[Issue] = []
-    out: list[Action] = []
-    sizes: dict[str, int] = {}
-    for vg, total in vg_size.items():
-        mine = [lv for lv in lvs if lv.vg == vg]
-        fixed = 0
-        rests = []
-        for lv in mine:
-            if lv.size.kind == "bytes":
-                n = align_up(lv.size.value, EXTENT)
-            elif lv.size.kind == "percent":
-                n = align_down(total * lv.size.value // 10000, EXTENT)
-            else:
-                rests.append(lv)
-                continue
-            sizes[f"{vg}/{lv.name}"] = n
-            fixed += n
-        if len(rests) > 1:
-            issues.append(Issue(f"{rests[1].where}.size", f"only one logical volume of '{vg}' can take the rest"))
-            continue
-        rest_min = sum(max(lv.min_bytes, EXTENT) for lv in rests)
-        if fixed + rest_min > total:
-            issues.append(Issue(f"{(rests or mine)[-1].where}.size",
-                                f"volume group '{vg}' ({format_size(total)}) is too small for its logical volumes: "
-                                f"they need {format_size(fixed + rest_min)}; "
-                                f"{format_size(fixed + rest_min - total)} short"))
-            continue
-        capped: set[str] = set()
-        for lv in rests:
-            free = total - fixed
-            if lv.max_bytes is not None and lv.max_bytes < free:  # max_size: a fixed size, not the rest
-                free = lv.max_bytes
-                capped.add(lv.name)
-            sizes[f"{vg}/{lv.name}"] = free
-        for lv in mine:
-            got = sizes[f"{vg}/{lv.name}"]
-            if got < lv.min_bytes:
-                issues.append(Issue(f"{lv.where}.size", f"{_label(lv)} gets {format_size(got)} but needs at least "
-                                    f"{format_size(lv.min_bytes)}; {format_size(lv.min_bytes - got)} short"))
-        for lv in [*[x for x in mine if x not in rests], *rests]:
-            fills = lv in rests and lv.name not in capped
-            out.append(LvCreate(vg, lv.name, None if fills else sizes[f"{vg}/{lv.name}"], lv.role))
-    if issues:
-        raise InvalidInput(issues)
-    return out, sizes
-
-
 def _target_layout(
     firmware: str,
     table: str,
@@ -297,7 +205,8 @@ def _target_layout(
 ) -> TargetLayout:
     by_mount = {v.mountpoint: v for v in volumes if v.mountpoint}
     root = by_mount["/"]
-    esp = next((p.path for p in placed if p.req.role == "esp" or p.req.mount == "/boot/efi"), None)
+    esp_part = next((p for p in placed if p.req.role == "esp" or p.req.mount in ESP_MOUNTS), None)
+    esp = esp_part.path if esp_part else None
     bios = next((p.path for p in placed if p.req.role == "bios_grub" or p.req.fs == "biosboot"), None)
     boot = by_mount.get("/boot")
     root_lv = next((f"{lv.vg}/{lv.name}" for lv in lvs if lv.mount == "/"), None)
@@ -310,6 +219,7 @@ def _target_layout(
         root_fs=root.fstype,
         boot_device=boot.device if boot else None,
         esp_device=esp,
+        esp_mount=esp_part.req.mount or "/boot/efi" if esp_part else "/boot/efi",
         bios_grub_device=bios,
         luks=luks_vols,
         lvm_lvs=lv_names,

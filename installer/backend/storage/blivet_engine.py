@@ -33,6 +33,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import shlex
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +45,7 @@ from installer.backend.storage.actions import (
     CreatePartition,
     CreateTable,
     Deactivate,
+    EditTable,
     LuksFormat,
     LuksOpen,
     LuksSettings,
@@ -212,6 +214,12 @@ class _Scheduler:
         self.luks_fmts: list[tuple[Any, str]] = []  # (blivet LUKS format, the plan's mapping name)
         for d in plan.disks:
             self.devs[d] = b.devicetree.get_device_by_path(d)
+        created = {dev for a in plan.actions for dev in a.creates}
+        wanted = [a.device for a in plan.actions if isinstance(a, (Mkfs, LuksFormat, PvCreate))]
+        wanted += [v.device for v in plan.volumes]
+        # existing partitions the plan uses (kept or reformatted): blivet's objects for them
+        self.existing = [d for d in dict.fromkeys(wanted) if d not in created and d.startswith("/dev/")
+                         and not d.startswith("/dev/mapper/") and d.count("/") == 2]
 
     # -- existing contents
     def release(self) -> None:
@@ -228,6 +236,17 @@ class _Scheduler:
                 disk = self.devs[a.disk]
                 if disk.children or disk.format.type is not None:
                     self.b.devicetree.recursive_remove(disk)
+            elif isinstance(a, EditTable):  # only the partitions the plan removes; the others stay
+                for path in a.remove_paths:
+                    part = self.b.devicetree.get_device_by_path(path)
+                    if part is None:
+                        raise StepFailed("storage", a.describe(), f"blivet does not see {path}")
+                    self.b.devicetree.recursive_remove(part)
+        for path in self.existing:
+            dev = self.b.devicetree.get_device_by_path(path)
+            if dev is None:
+                raise StepFailed("storage", f"use {path}", "blivet does not see this partition")
+            self.devs[path] = dev
 
     # -- the new layout
     def schedule(self) -> None:
@@ -238,10 +257,16 @@ class _Scheduler:
             if isinstance(a, CreateTable):
                 disk = self.devs[a.disk]
                 self.b.format_device(disk, get_format("disklabel", device=disk.path, label_type=a.table))
-        for p in self.plan.partitions():
+        for p in sorted(self.plan.partitions(), key=lambda p: (p.disk, p.number)):
             self._partition(p)
         if self.plan.partitions():
             do_partitioning(self.b)
+        for path in self.existing:  # a new format on a kept partition (reformat, LUKS, PV)
+            fmt = self._fmt(path)
+            if fmt is not None:
+                if self.devs[path].children:
+                    self.b.devicetree.recursive_remove(self.devs[path], remove_device=False)
+                self.b.format_device(self.devs[path], fmt)
         for a in self.plan.actions:
             if isinstance(a, LuksOpen):
                 self._luks(a)
@@ -270,6 +295,8 @@ class _Scheduler:
         if m.fstype == "vfat" and label:
             label = label.upper()[:11]
         kw: dict[str, Any] = {"label": label} if label else {}
+        if m.options:
+            kw["create_options"] = shlex.join(m.options)
         if m.mountpoint and m.fstype != "swap":
             kw["mountpoint"] = m.mountpoint
         return get_format(m.fstype, **kw)

@@ -17,6 +17,7 @@ from installer.backend.storage.actions import (
     CreatePartition,
     CreateTable,
     Deactivate,
+    EditTable,
     LuksFormat,
     LuksOpen,
     LuksSettings,
@@ -58,25 +59,32 @@ def luks_format_argv(device: str, s: LuksSettings) -> list[str]:
 
 def mkfs_argv(a: Mkfs) -> list[str]:
     label: list[str] = []
+    extra = list(a.options)
     if a.fstype == "vfat":
         if a.label:
             label = ["-n", a.label.upper()[:11]]
-        return ["mkfs.vfat", "-F", "32", *label, a.device]
+        return ["mkfs.vfat", "-F", "32", *label, *extra, a.device]
     if a.label:
         label = ["-L", a.label]
     if a.fstype == "swap":
-        return ["mkswap", "-f", *label, a.device]
+        return ["mkswap", "-f", *label, *extra, a.device]
     if a.fstype == "xfs":
-        return ["mkfs.xfs", "-f", "-q", *label, a.device]
+        return ["mkfs.xfs", "-f", "-q", *label, *extra, a.device]
     if a.fstype == "btrfs":
-        return ["mkfs.btrfs", "-f", "-q", *label, a.device]
-    return ["mkfs.ext4", "-F", "-q", *label, a.device]
+        return ["mkfs.btrfs", "-f", "-q", *label, *extra, a.device]
+    if a.fstype in ("ext2", "ext3"):
+        return [f"mkfs.{a.fstype}", "-F", "-q", *label, *extra, a.device]
+    return ["mkfs.ext4", "-F", "-q", *label, *extra, a.device]
 
 
-def table_spec(plan: StoragePlan, disk: str, table: str) -> str:
+def table_spec(plan: StoragePlan, disk: str, table: str, remove: list[int] | None = None) -> str:
     parts = [{"number": p.number, "start": p.start, "size": p.size, "hint": p.fs_hint, "flags": p.flags,
-              "name": p.name} for p in plan.partitions(disk)]
-    return json.dumps({"table": table, "partitions": parts}, separators=(",", ":"))
+              "name": p.name} for p in sorted(plan.partitions(disk), key=lambda p: p.number)]
+    # added in number order: parted gives each the lowest free number, as the plan expects
+    spec: dict[str, object] = {"table": table, "partitions": parts}
+    if remove is not None:
+        spec.update({"keep": True, "remove": remove})
+    return json.dumps(spec, separators=(",", ":"))
 
 
 class PartedEngine:
@@ -119,6 +127,20 @@ class PartedEngine:
             # exit 1 where the kernel already knows them (parted told it: kernels with a partition
             # parser, e.g. the medium's); the node wait below is the real check
             sysm.run(["partx", "-a", a.disk], check=False)
+            sysm.run(["udevadm", "settle", f"--timeout={int(NODE_TIMEOUT)}"], check=False)
+        elif isinstance(a, EditTable):
+            if not a.remove and not plan.partitions(a.disk):
+                return  # the table stays exactly as it is
+            for gone in a.remove_paths:  # the removed partitions' signatures first, as a Wipe does
+                sysm.run(["wipefs", "-a", "-q", gone], check=False)
+            env = _helper_env()
+            flags = ["-S"] if env else []
+            sysm.run([self.python, *flags, HELPER, a.disk, table_spec(plan, a.disk, a.table, a.remove)], env=env)
+            # only the changed entries, one by one: the kept partitions stay in use by the kernel as they are
+            for n in a.remove:
+                sysm.run(["partx", "-d", "--nr", f"{n}:{n}", a.disk], check=False)
+            for new in plan.partitions(a.disk):
+                sysm.run(["partx", "-a", "--nr", f"{new.number}:{new.number}", a.disk], check=False)
             sysm.run(["udevadm", "settle", f"--timeout={int(NODE_TIMEOUT)}"], check=False)
         elif isinstance(a, CreatePartition):
             sysm.wait_for_path(a.path, timeout=NODE_TIMEOUT)

@@ -33,6 +33,7 @@ def guided_layout(
     encrypt: bool,
     luks_header: int,
     root_min: int,
+    free: int | None = None,
 ) -> Layout:
     esp = parse_size(g.esp_size, "MiB")
     boot = parse_size(g.boot_size, "MiB")
@@ -62,7 +63,8 @@ def guided_layout(
     home_min = minimums.HOME_MIN_BYTES if g.separate_home else 0
     start, end = usable_range(disk.size, "gpt" if table == "gpt" else "msdos", disk.logical_sector_size)
     fixed = sum(p.size.value for p in lay.parts)
-    space = max(0, end - start - fixed)  # what root, home and swap share
+    room = end - start if free is None else free  # the largest free region when partitions are kept
+    space = max(0, room - fixed)  # what root, home and swap share
 
     if g.lvm:
         vg_space = align_down(space - (luks_header if encrypt else 0) - PV_METADATA, EXTENT)

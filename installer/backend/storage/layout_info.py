@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+# Where an EFI system partition may be mounted: /boot/efi (GRUB's default) or /efi (systemd's
+# and Azure Linux's CVM images')
+ESP_MOUNTS = ("/boot/efi", "/efi")
+
 
 @dataclass
 class LuksVolume:
@@ -29,7 +33,8 @@ class TargetLayout:
     root_uuid: str | None = None  # filesystem UUID of /
     boot_device: str | None = None  # separate /boot, if any
     boot_uuid: str | None = None
-    esp_device: str | None = None  # /boot/efi, UEFI only
+    esp_device: str | None = None  # UEFI only
+    esp_mount: str = "/boot/efi"  # one of ESP_MOUNTS
     bios_grub_device: str | None = None  # GPT+BIOS core.img partition
     luks: list[LuksVolume] = field(default_factory=list)
     lvm_lvs: list[str] = field(default_factory=list)  # "vg/lv" for rd.lvm.lv=, root first

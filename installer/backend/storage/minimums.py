@@ -13,7 +13,9 @@ from installer.backend.sizes import GiB, MiB
 ROOT_MIN_BYTES: dict[str, int] = {
     "core": 2 * GiB,
     "full": 4 * GiB,
-    "custom": 2 * GiB,
+    # a custom list may be far smaller than core (Azure Linux's minimal-os image is 500 MiB in all,
+    # swuvm's root 2038 MiB): until the payload estimate is known, the floor is 1 GiB
+    "custom": 1 * GiB,
 }
 # Headroom added on top of a payload estimate (package caches, logs, a kernel update).
 ESTIMATE_HEADROOM = 1.25

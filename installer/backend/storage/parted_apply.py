@@ -6,6 +6,10 @@ records the command, and this process is the only place pyparted opens a device 
 SPEC_JSON: {"table": "gpt"|"msdos", "partitions": [{"number", "start", "size", "hint", "flags",
 "name"}]} with byte offsets (1 MiB aligned). Only the table is written (commitToDevice); the
 caller makes the kernel see the partitions (partx -a) and waits for their nodes.
+
+With ``"keep": true`` the disk's existing table is read instead of replaced: the partitions whose
+numbers are in ``"remove"`` are deleted, the new ones are added at their exact places, and every
+other partition stays as it is (its entry and its bytes); the table type must be the one given.
 """
 
 from __future__ import annotations
@@ -31,7 +35,14 @@ def write_table(disk_path: str, spec: dict[str, Any]) -> list[tuple[int, int, in
 
     device = _ped.device_get(disk_path)
     ss = device.sector_size
-    disk = _ped.disk_new_fresh(device, _ped.disk_type_get(spec["table"]))
+    if spec.get("keep"):
+        disk = _ped.disk_new(device)
+        if disk.type.name != spec["table"]:
+            raise ValueError(f"the disk has a {disk.type.name} table, the plan expected {spec['table']}")
+        for number in spec.get("remove", []):
+            disk.delete_partition(disk.get_partition(number))
+    else:
+        disk = _ped.disk_new_fresh(device, _ped.disk_type_get(spec["table"]))
     names = disk.type.check_feature(_ped.DISK_TYPE_PARTITION_NAME)
     out = []
     for p in spec["partitions"]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from installer.backend.machine import Partition
 from installer.backend.sizes import SizeSpec
 
 
@@ -26,6 +27,10 @@ class PartReq:
     min_bytes: int = 0
     max_bytes: int | None = None
     name: str | None = None  # GPT partition name
+    grow: bool = False  # grow from size (kickstart --grow), sharing the free space with the other growers
+    existing: Partition | None = None  # an existing partition used as it is (storage.existing)
+    keep: bool = False  # with existing: keep its filesystem (no mkfs)
+    mkfs_options: str | None = None
 
 
 @dataclass
@@ -39,7 +44,8 @@ class LvReq:
     mount: str | None = None
     label: str | None = None
     min_bytes: int = 0
-    max_bytes: int | None = None  # cap for a 'rest' volume (extent multiple)
+    max_bytes: int | None = None  # cap for a growing volume (extent multiple)
+    grow: bool = False
 
 
 @dataclass
