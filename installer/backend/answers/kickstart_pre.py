@@ -13,6 +13,7 @@ includes are missing but that has %pre scripts is reported as needing %pre (:cla
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -72,7 +73,9 @@ def pre_scripts(flat: str, where_of: Callable[[int | None], tuple[str, int | Non
     parser = _PreParser(makeVersion(), followIncludes=False, errorsAreFatal=False, missingIncludeIsFatal=False,
                         unknownSectionIsFatal=False)
     try:
-        parser.readKickstartFromString(flat)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the full pass reports them, on their lines
+            parser.readKickstartFromString(flat)
     except (KickstartError, ValueError):
         return []
     out = []
