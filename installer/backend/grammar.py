@@ -167,6 +167,8 @@ def interface_problem(name: str) -> str | None:
     ASCII only, and no leading '!' (systemd-networkd would read it as 'all but')."""
     if not name:
         return "an interface name cannot be empty"
+    if has_control(name) or any(c.isspace() for c in name):
+        return f"the interface name {show(name)} contains a space, control character or line break"
     if len(name.encode()) >= IFNAMSIZ:
         return f"the interface name {show(name)} is longer than {IFNAMSIZ - 1} characters (the kernel's limit)"
     if name in (".", ".."):

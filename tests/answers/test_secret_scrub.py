@@ -74,6 +74,13 @@ def test_yaml_key_missing_its_colon_hides_the_value(doc: str, tmp_path: Path, ca
     assert f"{p}:" in err
 
 
+def test_run_in_key_is_named_without_its_value(tmp_path: Path, capsys: Cap) -> None:
+    p = tmp_path / "s.yaml"
+    p.write_text(f'version: 1\nstorage:\n  encryption: {{enabled: true, passphrase "{SECRET}"}}\n')
+    err = _validate(capsys, p)
+    assert f"{p}:3:31: storage.encryption.passphrase [REDACTED]: unknown key 'passphrase [REDACTED]'" in err, err
+
+
 def test_azure_password_errors_hide_the_value(tmp_path: Path, capsys: Cap) -> None:
     p = tmp_path / "a.json"
     p.write_text(f'{{"SystemConfigs": [{{"Name": "t", "Users": [{{"Name": "root", "Password": "{SECRET}", '

@@ -94,7 +94,7 @@ def issues_from_validation(
 
 _SECRET_FIELDS = ("password", "passphrase", "passwd", "secret")
 # a secret key with its value run in: "passphrase \"x\"" (a flow mapping missing its colon), "password=x"
-_RUN_IN = re.compile(r"\s*(?:pass(?:word|phrase|wd)?|pwd|secret)[^A-Za-z0-9_]+(.+)", re.IGNORECASE | re.DOTALL)
+_RUN_IN = re.compile(r"\s*(?:pass(?:word|phrase|wd)?|pwd|secret)[^A-Za-z0-9_\"']+(.+)", re.IGNORECASE | re.DOTALL)
 
 
 def register_misplaced_secrets(data: Any, depth: int = 0) -> None:
