@@ -127,10 +127,10 @@ SYSTEM_USERS = frozenset(
         "cockpit-ws",
     ]
 )
+# Names of groups the distribution ships (useradd --user-group would collide) and of tools.
+# Not "admin": Azure Linux has no such group, Anaconda accepts it and many kickstarts use it.
 RESERVED = frozenset(
     {
-        "admin",
-        "administrator",
         "wheel",
         "sudo",
         "users",

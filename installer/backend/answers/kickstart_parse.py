@@ -35,6 +35,8 @@ class Ks:
     commands: list[tuple[str, Where, list[str]]] = field(default_factory=list)
     headers: list[tuple[str, Where, list[str]]] = field(default_factory=list)
     hints: dict[str, str] = field(default_factory=dict)
+    package_lines: dict[str, Where] = field(default_factory=dict)
+    """Each %packages entry ('@core', '-nano', 'vim') -> the line it is on (errors point there)."""
 
     def at(self, lineno: int | None, cmd: str = "") -> Where:
         if lineno is not None and 1 <= lineno <= len(self.linemap):
@@ -49,12 +51,35 @@ class Ks:
         found = self.seen(*names)
         return found[0][1] if found else None
 
+    def last(self, *names: str) -> Where | None:
+        """Where the one that counts is, for a single-use command (the last one wins)."""
+        found = self.seen(*names)
+        return found[-1][1] if found else None
+
+    def package_at(self, entry: str) -> Where | None:
+        w = self.package_lines.get(entry)
+        return Where(w.source, w.line, path="%packages") if w is not None else None
+
     def unsupported(self, where: Where, what: str) -> None:
         if self.ignore_unsupported:
             self.b.warn(where, f"{what} is not supported by azl-installer; ignored")
         else:
             self.b.error(where, f"{what} is not supported by azl-installer "
                                 "(--ignore-unsupported makes this a warning)")
+
+
+@dataclass
+class Flat:
+    """A kickstart with its includes inlined: the lines, where each came from, and the %include
+    files that do not exist (when the caller defers them to the second pass)."""
+
+    lines: list[str] = field(default_factory=list)
+    where: list[Where] = field(default_factory=list)
+    missing: list[tuple[str, int | None, str]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
 
 
 SCRIPT_SECTIONS = ("%pre", "%pre-install", "%post", "%onerror", "%traceback", "%addon", "%anaconda", "%certificate")
@@ -92,14 +117,21 @@ def _section_after(lines: list[str], section: str) -> str:
     return section
 
 
-def _flatten(text: str, source: str, base_dir: Path, b: Builder, depth: int = 0,
-             chain: tuple[str, ...] = (), *, reader: Reader | None = None,
-             commands: frozenset[str] = frozenset(), section: str = "") -> tuple[list[str], list[Where]]:
+def _flatten(text: str, source: str, base_dir: Path, b: Builder, *, defer_missing: bool = False,
+             reader: Reader | None = None, commands: frozenset[str] = frozenset()) -> Flat:
     """Inline %include/%ksappend files (paths relative to the including file), keeping a map
-    from each line of the result to its file and line for error messages."""
-    reader = reader or Reader()
-    lines: list[str] = []
-    where: list[Where] = []
+    from each line of the result to its file and line for error messages. With defer_missing, an
+    %include of a file that does not exist is recorded in ``Flat.missing`` (a %pre may write it)."""
+    flat = Flat()
+    _flatten_into(flat, text, source, base_dir, b, defer_missing, 0, (), reader or Reader(), commands, "")
+    return flat
+
+
+def _flatten_into(flat: Flat, text: str, source: str, base_dir: Path, b: Builder, defer_missing: bool,
+                  depth: int, chain: tuple[str, ...], reader: Reader, commands: frozenset[str],
+                  section: str) -> str:
+    """Returns the section open at the end of ``text`` (an include may open one)."""
+    lines, where = flat.lines, flat.where
     for i, line in enumerate(text.splitlines(), 1):
         head, _, rest = line.strip().partition(" ")
         if head not in ("%include", "%ksappend"):
@@ -123,8 +155,11 @@ def _flatten(text: str, source: str, base_dir: Path, b: Builder, depth: int = 0,
         if key in chain or depth >= MAX_INCLUDE_DEPTH:
             b.error(w, f"{head} {arg}: includes nest too deeply or include themselves")
             continue
+        if defer_missing and head == "%include" and not path.exists():
+            flat.missing.append((source, i, arg))
+            continue
         try:
-            sub = reader.read_text(path)  # regular files only, bounded, UTF-8, no NUL
+            sub = reader.read_text(path).removeprefix("\ufeff")  # regular files only, bounded, UTF-8, no NUL
         except ReadRefused as exc:
             b.error(w, f"{head} {arg}: {exc}")
             continue
@@ -135,12 +170,10 @@ def _flatten(text: str, source: str, base_dir: Path, b: Builder, depth: int = 0,
                 b.error(Where(str(path), bad, path=head), f"not a kickstart file: this line is no kickstart {what} "
                         f"(included by {source}:{i}; the content is not shown)")
                 continue
-        sub_lines, sub_where = _flatten(sub, str(path), path.parent, b, depth + 1, (*chain, key), reader=reader,
-                                        commands=commands, section=section)
+        _flatten_into(flat, sub, str(path), path.parent, b, defer_missing, depth + 1, (*chain, key), reader,
+                      commands, section)
         section = _section_after(sub.splitlines(), section)
-        lines += sub_lines
-        where += sub_where
-    return lines, where
+    return section
 
 
 class _Parser(KickstartParser):
@@ -267,3 +300,33 @@ def _parse(ks: Ks, flat: str) -> None:
         ks.b.warn(None, f"kickstart: {text}")
     ks.commands = [(ALIASES.get(n, n), ks.at(ln, n), a) for n, ln, a in parser.commands]
     ks.headers = [(n, ks.at(ln, n), a) for n, ln, a in parser.headers]
+
+
+def package_entry_key(entry: str) -> str:
+    """'@core --nodefaults' -> '@core', '  -nano ' -> '-nano': the key an entry is found by."""
+    s = entry.split("#", 1)[0].strip()
+    words = s.split()
+    head = []
+    for w in words:
+        if w.startswith("--"):
+            break
+        head.append(w)
+    return " ".join(head)
+
+
+def package_lines(flat: Flat) -> dict[str, Where]:
+    """Each entry of every %packages section -> the first line that names it."""
+    out: dict[str, Where] = {}
+    inside = False
+    for line, w in zip(flat.lines, flat.where, strict=True):
+        s = line.split("#", 1)[0].strip()
+        if not s:
+            continue
+        head = s.split()[0]
+        if head == "%packages":
+            inside = True
+        elif inside and head == "%end":
+            inside = False
+        elif inside and not head.startswith("%"):
+            out.setdefault(package_entry_key(s), w)
+    return out

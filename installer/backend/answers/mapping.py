@@ -109,7 +109,7 @@ class Builder:
 
     def raise_if_issues(self) -> None:
         if self.issues:
-            raise InvalidInput(sorted(self.issues, key=_issue_key))
+            raise InvalidInput(sorted(self.issues, key=issue_key))
 
     def build(self) -> InstallConfig:
         """Validate the collected data; raise InvalidInput with every issue found so far."""
@@ -141,7 +141,7 @@ def _loc_from_message(msg: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in m.group(1).split("."))
 
 
-def _issue_key(i: Issue) -> tuple[str, int, int]:
+def issue_key(i: Issue) -> tuple[str, int, int]:
     return (i.source or "", i.line or 0, i.column or 0)
 
 
