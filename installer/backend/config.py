@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from installer.backend import validate
 from installer.backend.config_accounts import Group, Root, User
 from installer.backend.config_base import _Model
+from installer.backend.config_fields import AbsPath, KernelArgs
 from installer.backend.config_packages import Packages, Repository
 from installer.backend.config_storage import (
     DiskMatch,
@@ -70,7 +71,7 @@ CONFIG_VERSION = 1
 
 class Bootloader(_Model):
     timeout: int = Field(5, ge=0, le=600)
-    append: str = Field("", description="Extra kernel command line arguments.")
+    append: KernelArgs = Field("", description="Extra kernel command line arguments (key=value tokens, no quoting).")
     location: Literal["default", "none"] = Field(
         "default", description="none: install no bootloader (the machine boots otherwise)."
     )
@@ -78,7 +79,7 @@ class Bootloader(_Model):
 
 class Script(_Model):
     body: str
-    interpreter: str = "/bin/sh"
+    interpreter: AbsPath = "/bin/sh"
     chroot: bool = Field(True, description="post only: run inside the installed system.")
     error_on_fail: bool = False
     log: str | None = Field(None, description="Also write the output to this path.")

@@ -8,6 +8,7 @@ from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_valid
 
 from installer.backend import validate
 from installer.backend.config_base import _Model, _register_secret
+from installer.backend.config_fields import AbsPath, FullName, GroupName, HomeDir, PasswordHash, SshKey
 from installer.backend.passwords import hash_password, looks_like_hash
 
 
@@ -15,8 +16,8 @@ class _Account(_Model):
     password: SecretStr | None = Field(
         None, description="Plain password: hashed on load, with a warning. Prefer password_hash."
     )
-    password_hash: str | None = Field(None, description="A crypt(3) hash, e.g. from mkpasswd.")
-    ssh_keys: list[str] = Field(default_factory=list)
+    password_hash: PasswordHash | None = Field(None, description="A crypt(3) hash, e.g. from mkpasswd.")
+    ssh_keys: list[SshKey] = Field(default_factory=list)
     password_max_days: int | None = Field(
         None, ge=-1, le=99999, description="chage --maxdays: days until the password must change (-1: never)."
     )
@@ -26,7 +27,11 @@ class _Account(_Model):
     @field_validator("password")
     @classmethod
     def _reg(cls, v: SecretStr | None) -> SecretStr | None:
-        return _register_secret(v)
+        _register_secret(v)
+        bad = validate.secret_problem(v.get_secret_value()) if v is not None else None
+        if bad is not None:
+            raise ValueError(bad.message)
+        return v
 
     @field_validator("password_hash")
     @classmethod
@@ -68,13 +73,13 @@ class User(_Account):
         if not r.ok:
             raise ValueError(r.message)
         return v
-    full_name: str = ""
-    groups: list[str] = Field(default_factory=list)
+    full_name: FullName = ""
+    groups: list[GroupName] = Field(default_factory=list)
     admin: bool = Field(False, description="Member of wheel (sudo).")
     uid: int | None = Field(None, ge=1000, le=60000)
-    shell: str = "/bin/bash"
+    shell: AbsPath = "/bin/bash"
     primary_group: str | None = Field(None, description="Default: a group named after the user.")
-    home: str | None = Field(None, description="Home directory; default /home/NAME.")
+    home: HomeDir | None = Field(None, description="Home directory; default /home/NAME.")
 
     @field_validator("primary_group")
     @classmethod

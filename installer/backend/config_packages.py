@@ -8,22 +8,16 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from installer.backend.config_base import _Model
+from installer.backend.config_fields import KeyLocation, PackageName, ReleaseVer, RepoURL
 
 PACKAGE_NAME = re.compile(r"[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,199}")
 
 
 class Repository(_Model):
-    name: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$")
-    baseurl: str
-    gpgkey: list[str] = Field(default_factory=list)
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}$")
+    baseurl: RepoURL
+    gpgkey: list[KeyLocation] = Field(default_factory=list)
     gpgcheck: bool = True
-
-    @field_validator("baseurl")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        if not v.startswith(("file://", "http://", "https://", "ftp://")):
-            raise ValueError(f"'{v}' is not a repository URL (file://, http:// or https://)")
-        return v
 
     @field_validator("gpgkey", mode="before")
     @classmethod
@@ -33,17 +27,17 @@ class Repository(_Model):
 
 class Packages(_Model):
     set: Literal["core", "full", "custom"] = "core"
-    custom: list[str] = Field(default_factory=list, description="The package list for set=custom.")
-    extra: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
+    custom: list[PackageName] = Field(default_factory=list, description="The package list for set=custom.")
+    extra: list[PackageName] = Field(default_factory=list)
+    exclude: list[PackageName] = Field(default_factory=list)
     hypervisor_packages: Literal["auto", "always", "never"] = Field(
         "auto",
         description="Add the virt-guest and Hyper-V lists: auto asks systemd-detect-virt.",
     )
     repositories: list[Repository] = Field(default_factory=list)
-    releasever: str = "3.0"
+    releasever: ReleaseVer = "3.0"
     excludedocs: bool = False
-    kernel: str | None = Field(
+    kernel: PackageName | None = Field(
         None,
         description="The kernel package: kernel, kernel-hwe, kernel-64k, ... (Azure Linux's "
         "KernelOptions.default). Default: the set's kernel (core and full: kernel; custom: only what "

@@ -7,6 +7,16 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from installer.backend.config_base import _check_size, _check_size_spec, _Model, _register_secret
+from installer.backend.config_fields import (
+    ByIdName,
+    Cipher,
+    CommandOptions,
+    DeviceSpec,
+    DevPath,
+    Label,
+    MountOptions,
+    MountPoint,
+)
 
 
 class DiskMatch(_Model):
@@ -33,8 +43,8 @@ class DiskMatch(_Model):
 class DiskRef(_Model):
     """A target disk: exactly one of path, by_id or match."""
 
-    path: str | None = Field(None, description="Device path, e.g. /dev/vda.")
-    by_id: str | None = Field(None, description="Name under /dev/disk/by-id/ (or the full link).")
+    path: DevPath | None = Field(None, description="Device path, e.g. /dev/vda.")
+    by_id: ByIdName | None = Field(None, description="Name under /dev/disk/by-id/ (or the full link).")
     match: DiskMatch | None = None
     clear: Literal["all", "linux", "none"] = Field(
         "all", description="What goes first: all (a new partition table), linux (its Linux partitions), none "
@@ -60,10 +70,10 @@ class Encryption(_Model):
     pbkdf_memory_kib: int | None = Field(
         None, ge=32, le=4194304, description="argon2 memory cost; default 262144 (256 MiB)."
     )
-    pbkdf_iterations: int | None = Field(None, ge=1000)
+    pbkdf_iterations: int | None = Field(None, ge=1000, le=4294967295)
     pbkdf_time_ms: int | None = Field(None, ge=1, le=60000)
-    cipher: str = "aes-xts-plain64"
-    key_size: int = Field(512, description="Key size in bits.")
+    cipher: Cipher = "aes-xts-plain64"
+    key_size: int = Field(512, ge=128, le=1024, multiple_of=8, description="Key size in bits.")
 
     _reg = field_validator("passphrase")(_register_secret)
 
@@ -119,17 +129,17 @@ class Guided(_Model):
 class PartitionSpec(_Model):
     """One partition of a manual layout."""
 
-    mount: str | None = Field(None, description="Mount point; none for swap, biosboot or a PV.")
+    mount: MountPoint | None = Field(None, description="Mount point; none for swap, biosboot or a PV.")
     size: str = Field(description="Size: 512MiB, 20GiB, 30% or rest.")
     grow: bool = Field(False, description="Grow from size into the free space, shared with the other growing "
                        "partitions of the disk in proportion to their sizes (kickstart --grow).")
     max_size: str | None = Field(None, description="Cap for a growing ('rest' or grow) partition.")
     fs: FsType = "ext4"
-    label: str | None = None
+    label: Label | None = None
     encrypt: bool = False
     vg: str | None = Field(None, description="Make this partition an LVM PV of this volume group.")
     disk: int = Field(0, ge=0, description="Index into storage.disks.")
-    mount_options: str | None = None
+    mount_options: MountOptions | None = None
 
     _size = field_validator("size", mode="before")(_check_size_spec)
     _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))
@@ -145,13 +155,13 @@ class PartitionSpec(_Model):
 class LogicalVolume(_Model):
     name: str = Field(pattern=r"^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$")
     vg: str
-    mount: str | None = None
+    mount: MountPoint | None = None
     size: str
     grow: bool = Field(False, description="Grow from size into the volume group's free space, shared with the "
                        "other growing volumes in proportion to their sizes (kickstart --grow).")
     max_size: str | None = Field(None, description="Cap for a growing volume (kickstart logvol --maxsize).")
     fs: Literal["ext4", "ext3", "ext2", "xfs", "btrfs", "swap"] = "ext4"
-    label: str | None = None
+    label: Label | None = None
 
     _size = field_validator("size", mode="before")(_check_size_spec)
     _max = field_validator("max_size", mode="before")(lambda v: None if v is None else _check_size(v))
@@ -160,13 +170,14 @@ class LogicalVolume(_Model):
 class ExistingDevice(_Model):
     """A partition already on the disk that the install uses (kickstart part --onpart/--usepart, mount)."""
 
-    device: str = Field(description="The partition: /dev/vda2, LABEL=x, UUID=x, PARTLABEL=x or PARTUUID=x.")
-    mount: str | None = Field(None, description="Where the installed system mounts it (none for swap or a PV).")
+    device: DeviceSpec = Field(description="The partition: /dev/vda2, LABEL=x, UUID=x, PARTLABEL=x or PARTUUID=x.")
+    mount: MountPoint | None = Field(None, description="Where the installed system mounts it (none for swap or a PV).")
     format: bool = Field(True, description="Make a new filesystem on it (false: keep its filesystem and data).")
     fs: FsType | None = Field(None, description="The new filesystem (format: true); default: the current one.")
-    label: str | None = None
-    mount_options: str | None = None
-    mkfs_options: str | None = Field(None, description="Extra options for mkfs (kickstart mount --mkfsoptions).")
+    label: Label | None = None
+    mount_options: MountOptions | None = None
+    mkfs_options: CommandOptions | None = Field(
+        None, description="Extra options for mkfs (kickstart mount --mkfsoptions).")
     encrypt: bool = Field(False, description="Put a new LUKS volume on it (format: true).")
     vg: str | None = Field(None, description="Make it an LVM PV of this new volume group (format: true).")
 
@@ -203,7 +214,7 @@ class Storage(_Model):
         "none", description="Add what the firmware in use needs to boot (kickstart reqpart): the ESP on UEFI, a "
         "BIOS boot partition on BIOS with GPT, nothing on BIOS with MBR; firmware_and_boot adds /boot too "
         "(reqpart --add-boot). Partitions the layout already has are not added twice.")
-    remove: list[str] = Field(default_factory=list, description="Existing partitions to delete first "
+    remove: list[DeviceSpec] = Field(default_factory=list, description="Existing partitions to delete first "
                               "(kickstart clearpart --list), e.g. /dev/vda3.")
     encryption: Encryption = Field(default_factory=Encryption)
     wipe_in_use: bool = Field(

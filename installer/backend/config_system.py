@@ -7,12 +7,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from installer.backend import validate
+from installer.backend import grammar, validate
 from installer.backend.config_base import _Model
+from installer.backend.config_fields import FirewallService, InterfaceName, Keymap, Locale, Port, Timezone, UnitName
 
 
 class Interface(_Model):
-    name: str = Field(description="Interface name or glob, e.g. eth0 or en*.")
+    name: InterfaceName = Field(description="Interface name or glob, e.g. eth0 or en*.")
     dhcp: bool = True
     addresses: list[str] = Field(default_factory=list, description="CIDR, e.g. 192.0.2.10/24.")
     gateway: str | None = None
@@ -23,6 +24,12 @@ class Interface(_Model):
     def _static(self) -> Interface:
         import ipaddress
 
+        for v in [*self.addresses, *self.dns, *([self.gateway] if self.gateway else [])]:
+            if grammar.has_control(v) or any(c.isspace() for c in v):
+                raise ValueError(f"{grammar.show(v)} is not an IP address (spaces or control characters)")
+            scope = v.partition("%")[2].partition("/")[0]
+            if "%" in v and grammar.interface_problem(scope):
+                raise ValueError(f"{grammar.show(v)}: the zone after '%' must be an interface name")
         for a in self.addresses:
             try:
                 ipaddress.ip_interface(a)
@@ -51,26 +58,13 @@ class Network(_Model):
 
 class Firewall(_Model):
     enabled: bool = True
-    services: list[str] = Field(default_factory=list, description="e.g. ssh, http, https.")
-    ports: list[str] = Field(default_factory=list, description="e.g. 8080/tcp, 53/udp.")
-
-    @field_validator("ports")
-    @classmethod
-    def _ports(cls, v: list[str]) -> list[str]:
-        import re
-
-        for p in v:
-            m = re.fullmatch(r"(\d{1,5})(?:-(\d{1,5}))?/(tcp|udp)", p)
-            if not m or not 0 < int(m.group(1)) <= 65535 or (
-                m.group(2) and not int(m.group(1)) <= int(m.group(2)) <= 65535
-            ):
-                raise ValueError(f"'{p}' is not a port such as 8080/tcp or 6000-6010/udp")
-        return v
+    services: list[FirewallService] = Field(default_factory=list, description="e.g. ssh, http, https.")
+    ports: list[Port] = Field(default_factory=list, description="e.g. 8080/tcp, 53/udp.")
 
 
 class Services(_Model):
-    enable: list[str] = Field(default_factory=list)
-    disable: list[str] = Field(default_factory=list)
+    enable: list[UnitName] = Field(default_factory=list)
+    disable: list[UnitName] = Field(default_factory=list)
 
 
 def random_hostname() -> str:
@@ -88,9 +82,9 @@ class SystemSettings(_Model):
         if not r.ok:
             raise ValueError(r.message)
         return v
-    timezone: str = "UTC"
-    locale: str = "en_US.UTF-8"
-    keyboard: str = "us"
+    timezone: Timezone = "UTC"
+    locale: Locale = "en_US.UTF-8"
+    keyboard: Keymap = "us"
     selinux: Literal["enforcing", "permissive", "disabled"] | None = Field(
         None, description="Default: as the package set ships it (full: permissive)."
     )

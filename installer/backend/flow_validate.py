@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from installer.backend import validate
+from installer.backend import grammar, validate
 from installer.backend.config import Guided, LogicalVolume, PartitionSpec, User
 from installer.backend.errors import InvalidInput
 from installer.backend.flow_mapping import to_config
@@ -41,6 +41,9 @@ def validate_page(page: str, state: FlowState, machine: Machine) -> list[FieldIs
         if not r.ok:
             out.append(FieldIssue("hostname", r))
     elif page == "user":
+        gecos = grammar.gecos_problem(state.full_name)
+        if gecos:
+            out.append(FieldIssue("full_name", validate.Result(validate.Code.BAD_CHARS, gecos, err)))
         r = validate.username(state.username)
         if not r.ok:
             out.append(FieldIssue("username", r))

@@ -7,7 +7,9 @@ and logs, events and error messages pass through :func:`redact` before they leav
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Iterable
 
 REDACTED = "[REDACTED]"
 
@@ -23,13 +25,32 @@ def register(value: str | None) -> None:
             _values.add(value)
 
 
+# A value counts as "whole" when it stands between these (quotes, '=', ':', spaces, brackets, ...).
+_BEFORE = r"(?:^|(?<=[\s'\"=:,;(\[{<]))"
+_AFTER = r"(?=$|[\s'\",;:)\]}>.!?])"
+LONG = 8  # a secret this long is hidden even inside other text
+
+
+def scrub(text: str, values: Iterable[str]) -> str:
+    """Replace each secret value in ``text`` with [REDACTED]: every whole occurrence (after '=',
+    inside quotes, between spaces, ...), and for values of LONG characters or more any other
+    occurrence too, except right after '-' (a secret that happens to end an option's name must
+    not turn '--passphrase' into '--[REDACTED]'). Nothing about the value, not even its length,
+    is kept."""
+    for v in sorted({v for v in values if v}, key=len, reverse=True):
+        if v not in text:
+            continue
+        esc = re.escape(v)
+        text = re.sub(_BEFORE + esc + _AFTER, REDACTED, text)
+        if len(v) >= LONG and v in text:
+            text = re.sub(r"(?<!-)" + esc, REDACTED, text)
+    return text
+
+
 def redact(text: str) -> str:
     with _lock:
-        values = sorted(_values, key=len, reverse=True)
-    for v in values:
-        if v in text:
-            text = text.replace(v, REDACTED)
-    return text
+        values = list(_values)
+    return scrub(text, values)
 
 
 def known_count() -> int:

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from installer.backend.grammar import show
+
 KiB = 1024
 MiB = 1024**2
 GiB = 1024**3
@@ -27,7 +29,8 @@ _UNITS = {
     "tib": TiB,
     "tb": 1000**4,
 }
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+_SIZE_RE = re.compile(r"\s*([0-9]{1,20}(?:\.[0-9]{1,20})?)\s*([a-zA-Z]*)\s*", re.ASCII)
+MAX_BYTES = 2**64  # far above any disk; bounds what a size can be
 
 
 class SizeError(ValueError):
@@ -41,15 +44,21 @@ def parse_size(value: str | int, default_unit: str = "") -> int:
     if isinstance(value, int):
         if value < 0:
             raise SizeError("a size cannot be negative")
-        return value * _UNITS[default_unit.lower()]
-    m = _SIZE_RE.match(str(value))
+        n = value * _UNITS[default_unit.lower()]
+        if n > MAX_BYTES:
+            raise SizeError(f"{value} is larger than any disk (at most 16 EiB)")
+        return n
+    m = _SIZE_RE.fullmatch(str(value)[:100])
     if not m:
-        raise SizeError(f"'{value}' is not a size (examples: 512MiB, 8GiB, 1.5G)")
+        raise SizeError(f"{show(str(value))} is not a size (examples: 512MiB, 8GiB, 1.5G)")
     number, unit = m.groups()
     unit_l = unit.lower() or default_unit.lower()
     if unit_l not in _UNITS:
-        raise SizeError(f"'{unit}' is not a size unit (use B, KiB, MiB, GiB or TiB)")
-    return int(float(number) * _UNITS[unit_l])
+        raise SizeError(f"{show(unit)} is not a size unit (use B, KiB, MiB, GiB or TiB)")
+    n = int(float(number) * _UNITS[unit_l])
+    if n > MAX_BYTES:
+        raise SizeError(f"{show(str(value))} is larger than any disk (at most 16 EiB)")
+    return n
 
 
 def format_size(n: int) -> str:

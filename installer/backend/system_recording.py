@@ -58,6 +58,11 @@ class RecordingSystem:
     def __init__(self, responder: Responder | None = None, logger: LineSink | None = None) -> None:
         self.records: list[Record] = []
         self.files: dict[str, bytes] = {}
+        # what the install would leave behind, for `install --dry-run --dump-files` (system_dump.py)
+        self.modes: dict[str, int] = {}
+        self.owners: dict[str, tuple[int, int]] = {}
+        self.links: dict[str, str] = {}
+        self.dirs: dict[str, int] = {}
         self.responder = responder or default_responder
         self.logger = logger
         self.fail_on: Callable[[list[str]], bool] | None = None  # fault injection for tests
@@ -89,7 +94,7 @@ class RecordingSystem:
         argv = [str(a) for a in argv]
         detail: dict[str, Any] = {"argv": argv}
         if input is not None:
-            detail["stdin"] = f"{len(input)} chars"
+            detail["stdin"] = "hidden"  # never its length: that would say how long a secret is
         self.records.append(Record("run", detail))
         self._log("$ " + " ".join(argv) + (" <stdin>" if input is not None else ""))
         if self.fail_on is not None and self.fail_on(argv):
@@ -107,6 +112,12 @@ class RecordingSystem:
     ) -> None:
         data = content.encode() if isinstance(content, str) else content
         self.files[path] = data
+        self.links.pop(path, None)
+        self.modes[path] = mode
+        if owner is not None:
+            self.owners[path] = owner
+        else:
+            self.owners.pop(path, None)
         self.records.append(Record("write", {"path": path, "mode": mode, "owner": owner}))
         self._log(f"wrote {path} ({len(data)} bytes, mode {mode:o})")
 
@@ -119,22 +130,36 @@ class RecordingSystem:
         return path in self.files
 
     def makedirs(self, path: str, mode: int = 0o755) -> None:
+        self.dirs.setdefault(path, mode)
         self.records.append(Record("mkdir", {"path": path, "mode": f"{mode:o}"}))
 
     def chmod(self, path: str, mode: int) -> None:
+        if path in self.dirs:
+            self.dirs[path] = mode
+        elif path in self.files:
+            self.modes[path] = mode
         self.records.append(Record("chmod", {"path": path, "mode": f"{mode:o}"}))
 
     def chown(self, path: str, uid: int, gid: int) -> None:
+        self.owners[path] = (uid, gid)
         self.records.append(Record("chown", {"path": path, "uid": uid, "gid": gid}))
 
     def symlink(self, target: str, link: str) -> None:
+        self.files.pop(link, None)
+        self.links[link] = target
         self.records.append(Record("symlink", {"target": target, "link": link}))
 
     def remove(self, path: str) -> None:
-        self.files.pop(path, None)
+        prefix = path.rstrip("/") + "/"
+        for store in (self.files, self.links, self.dirs, self.modes, self.owners):
+            for k in [k for k in store if k == path or k.startswith(prefix)]:
+                del store[k]
         self.records.append(Record("remove", {"path": path}))
 
     def copy(self, src: str, dst: str, mode: int | None = None) -> None:
+        if src in self.files:
+            self.files[dst] = self.files[src]
+            self.modes[dst] = mode if mode is not None else self.modes.get(src, 0o644)
         self.records.append(Record("copy", {"src": src, "dst": dst}))
 
     def wait_for_path(self, path: str, timeout: float = 10.0) -> None:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from installer.backend.grammar import has_control, show
+
 
 class Severity(str, Enum):
     OK = "ok"
@@ -49,7 +51,7 @@ def _err(code: Code, msg: str) -> Result:
 
 
 # ----------------------------------------------------------------------------- hostname
-_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", re.ASCII)
 
 
 def hostname(name: str) -> Result:
@@ -66,11 +68,11 @@ def hostname(name: str) -> Result:
         if not label:
             return _err(Code.BAD_LABEL, "the host name has an empty label (two dots in a row)")
         if len(label) > 63:
-            return _err(Code.TOO_LONG, f"the label '{label[:20]}...' is longer than 63 characters")
-        if not _LABEL.match(label):
+            return _err(Code.TOO_LONG, f"the label {show(label, 20)} is longer than 63 characters")
+        if not _LABEL.fullmatch(label):
             if label.startswith("-") or label.endswith("-"):
-                return _err(Code.BAD_START, f"the label '{label}' starts or ends with a hyphen")
-            return _err(Code.BAD_CHARS, f"the label '{label}' may hold only letters, digits and hyphens")
+                return _err(Code.BAD_START, f"the label {show(label)} starts or ends with a hyphen")
+            return _err(Code.BAD_CHARS, f"the label {show(label)} may hold only letters, digits and hyphens")
     if name.replace(".", "").isdigit():
         return _err(Code.ALL_NUMERIC, "a host name cannot be all digits")
     if len(name.split(".")[0]) > 64:
@@ -125,10 +127,10 @@ SYSTEM_USERS = frozenset(
         "cockpit-ws",
     ]
 )
+# Names of groups the distribution ships (useradd --user-group would collide) and of tools.
+# Not "admin": Azure Linux has no such group, Anaconda accepts it and many kickstarts use it.
 RESERVED = frozenset(
     {
-        "admin",
-        "administrator",
         "wheel",
         "sudo",
         "users",
@@ -144,7 +146,7 @@ RESERVED = frozenset(
         "systemd",
     }
 )
-_USER_RE = re.compile(r"^[a-z_][a-z0-9_-]*\$?$")
+_USER_RE = re.compile(r"[a-z_][a-z0-9_-]*\$?", re.ASCII)
 
 
 def username(name: str, existing: list[str] | None = None) -> Result:
@@ -154,7 +156,7 @@ def username(name: str, existing: list[str] | None = None) -> Result:
         return _err(Code.EMPTY, "the user name cannot be empty")
     if len(name) > 32:
         return _err(Code.TOO_LONG, "the user name is longer than 32 characters")
-    if not _USER_RE.match(name):
+    if not _USER_RE.fullmatch(name):
         if name[0].isdigit() or name[0] == "-":
             return _err(Code.BAD_START, "the user name must start with a lowercase letter or '_'")
         return _err(Code.BAD_CHARS, "the user name may hold only lowercase letters, digits, '_' and '-'")
@@ -185,6 +187,8 @@ def suggest_username(full_name: str) -> str:
 
 # ----------------------------------------------------------------------------- secrets
 MIN_PASSPHRASE = 8
+MAX_SECRET_CHARS = 256  # a password or passphrase
+MAX_SECRET_BYTES = 511  # ... in UTF-8 (libxcrypt hashes at most 512 bytes with the final NUL)
 _WEAK_WORDS = (
     "password",
     "passw0rd",
@@ -204,6 +208,9 @@ def passphrase(value: str, confirmation: str | None = None, *, minimum: int = MI
     message."""
     if not value:
         return _err(Code.EMPTY, "the passphrase cannot be empty")
+    bad = secret_problem(value)
+    if bad is not None:
+        return bad
     if len(value) < minimum:
         return _err(Code.TOO_SHORT, f"use at least {minimum} characters")
     if confirmation is not None and confirmation != value:
@@ -215,6 +222,15 @@ def passphrase(value: str, confirmation: str | None = None, *, minimum: int = MI
     if len(value) < 12 and classes < 3:
         return Result(Code.WEAK, "short and simple: longer or mixed characters are safer", Severity.WARNING)
     return OK
+
+
+def secret_problem(value: str) -> Result | None:
+    """Bounds every password and passphrase must keep (the value never appears in the message)."""
+    if len(value) > MAX_SECRET_CHARS or len(value.encode()) > MAX_SECRET_BYTES:
+        return _err(Code.TOO_LONG, f"use at most {MAX_SECRET_CHARS} characters ({MAX_SECRET_BYTES} bytes in UTF-8)")
+    if has_control(value):
+        return _err(Code.BAD_CHARS, "control characters and line breaks cannot be typed at a prompt; remove them")
+    return None
 
 
 def _sequential(s: str) -> bool:

@@ -25,10 +25,20 @@ def err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
-def load_answers(path: str, ignore_unsupported: bool = False) -> Loaded:
-    loaded = load_file(path, ignore_unsupported=ignore_unsupported)
+def load_answers(path: str, ignore_unsupported: bool = False, *, run_pre: bool = False) -> Loaded:
+    """Load an answer file, printing its warnings and notes. With run_pre, a kickstart's %pre
+    scripts run on this system first and the file is read again (Anaconda's two passes)."""
+    runner = None
+    if run_pre:
+        from installer.backend.prerun import PreRun
+        from installer.backend.system import HostSystem
+
+        runner = PreRun(HostSystem(), say=lambda line: err(f"{path}: {line}"))
+    loaded = load_file(path, ignore_unsupported=ignore_unsupported, run_pre=runner)
     for w in loaded.warnings:
         err(f"{path}: warning: {w}")
+    for n in loaded.notes:
+        err(f"{path}: note: {n}")
     return loaded
 
 

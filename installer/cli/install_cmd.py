@@ -17,6 +17,7 @@ from installer.backend.engine import apply
 from installer.backend.errors import InstallerError, InvalidInput, RefusedForSafety
 from installer.backend.sizes import SizeError, parse_size
 from installer.backend.system import HostSystem, RecordingSystem, System
+from installer.backend.system_dump import dump_files
 from installer.cli.common import (
     EXIT_CANCELLED,
     EXIT_INVALID,
@@ -45,8 +46,14 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unuse
     p.add_argument("--events", help="write JSON-lines events to PATH ('-' for stdout)")
     p.add_argument("--log", help="write the timestamped log to PATH")
     p.add_argument("--record", help="dry-run: write the recorded commands and files to PATH")
+    p.add_argument("--dump-files", metavar="DIR",
+                   help="dry-run: write every file the install would write under DIR (DIR/target is the "
+                        "target tree, with modes), beside the command transcript")
     p.add_argument("--yes", action="store_true", help="consent to erasing the planned disks")
     p.add_argument("--ignore-unsupported", action="store_true")
+    p.add_argument("--run-pre", action="store_true",
+                   help="kickstart: run the %%pre scripts on this system first, then read the file again"
+                        + (" (install always does, except with --dry-run)" if "install" in p.prog else ""))
     p.add_argument("--storage-engine", choices=["auto", "blivet", "parted"], default="auto",
                    help="storage engine: blivet where it loads (auto, the default), else parted")
     p.set_defaults(func=run)
@@ -81,8 +88,15 @@ def run(args: argparse.Namespace) -> int:
     if args.size and not args.image:
         err("--size goes with --image")
         return EXIT_INVALID
+    if args.dump_files and not args.dry_run:
+        err("--dump-files goes with --dry-run")
+        return EXIT_INVALID
+    if args.dump_files and Path(args.dump_files).exists() and (
+            not Path(args.dump_files).is_dir() or any(Path(args.dump_files).iterdir())):
+        err(f"--dump-files {args.dump_files}: exists and is not an empty directory")
+        return EXIT_INVALID
     try:
-        loaded = load_answers(args.file, args.ignore_unsupported)
+        loaded = load_answers(args.file, args.ignore_unsupported, run_pre=args.run_pre or not args.dry_run)
         if not args.target_root:
             require_storage(loaded)
         image_size = parse_size(args.size, "GiB") if args.size else None
@@ -153,6 +167,11 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGINT, old)
         if args.record and isinstance(system, RecordingSystem):
             Path(args.record).write_text(system.transcript())
+        if args.dump_files and isinstance(system, RecordingSystem):
+            summary = dump_files(system, plan.target_root, Path(args.dump_files))
+            err(f"dry run: {summary.files} files, {summary.links} links and {summary.dirs} directories "
+                f"written under {summary.directory}/target and {summary.directory}/host; commands in "
+                f"{summary.directory}/commands.txt")
     if result.ok:
         _finish(config.finish, args.dry_run)
         return 0

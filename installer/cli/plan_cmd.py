@@ -26,12 +26,15 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unuse
     p.add_argument("--target-root", help="plan a directory install into this directory")
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     p.add_argument("--ignore-unsupported", action="store_true")
+    p.add_argument("--run-pre", action="store_true",
+                   help="kickstart: run the %%pre scripts on this system first, then read the file again"
+                        + (" (install always does, except with --dry-run)" if "install" in p.prog else ""))
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        loaded = load_answers(args.file, args.ignore_unsupported)
+        loaded = load_answers(args.file, args.ignore_unsupported, run_pre=args.run_pre)
         if not args.target_root:
             require_storage(loaded)
         machine = get_machine(args.machine)

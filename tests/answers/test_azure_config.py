@@ -297,7 +297,7 @@ P = ("Disks", 0, "Partitions")
     ((*SC, "Users", 0, "Name"), "alice", "SystemConfigs[0].Users[1].Name", "defined twice"),
     ((*P, 1, "FsType"), "ntfs", "Disks[0].Partitions[1].FsType", "not supported"),
     ((*P, 1, "Flags"), ["weird"], "Disks[0].Partitions[1].Flags", "unknown flag"),
-    ((*SC, "PackageRepos", 0, "BaseUrl"), "nfs://x", "SystemConfigs[0].PackageRepos[0]", "repository URL"),
+    ((*SC, "PackageRepos", 0, "BaseUrl"), "nfs://x", "SystemConfigs[0].PackageRepos[0].BaseUrl", "repository URL"),
 ])
 def test_bad_config_names_key_path(path: tuple[Any, ...], value: Any, key: str, needle: str) -> None:
     out = az_errors(_set(base(), path, value))

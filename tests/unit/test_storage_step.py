@@ -71,7 +71,7 @@ def test_dry_run_apply_records_commands_and_layout() -> None:
     assert "run wipefs -a -q /dev/vda\n" in t
     assert "/installer/backend/storage/parted_apply.py /dev/vda {" in t
     assert "run partx -d /dev/vda\n" in t and "run partx -a /dev/vda\n" in t
-    assert "--key-file=- /dev/vda3  <stdin: 28 chars>" in t
+    assert "--key-file=- /dev/vda3  <stdin: hidden>" in t
     assert "run vgcreate --yes azl /dev/mapper/luks-azl" in t
     assert "run mount -t vfat -o umask=0077,shortname=winnt /dev/vda1 /mnt/sysimage/boot/efi" in t
     fstab_txt = sysm.files["/mnt/sysimage/etc/fstab"].decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from pydantic import ValidationError
 
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput
@@ -24,13 +25,23 @@ def plan_for(system: dict[str, object], **kw: object) -> list[str]:
 
 @pytest.mark.parametrize(("field", "value", "words"), [
     ("timezone", "Atlantis/Capital", "unknown timezone"),
-    ("timezone", "../../etc/passwd", "not a timezone name"),
-    ("locale", "english please", "not a locale"),
     ("keyboard", "azerty-mars", "unknown keyboard layout"),
     ("firewall", {"services": ["gopher"]}, "unknown service"),
 ])
 def test_invalid_names_are_input_errors(field: str, value: object, words: str) -> None:
     with pytest.raises(InvalidInput) as ei:
+        plan_for({field: value})
+    assert field in str(ei.value) and words in str(ei.value)
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("timezone", "../../etc/passwd", "not a timezone name"),
+    ("locale", "english please", "not a locale"),
+    ("keyboard", "us\nFONT=x", "not a keyboard layout"),
+])
+def test_malformed_names_are_refused_by_the_config(field: str, value: object, words: str) -> None:
+    """Syntax is checked where answer files become the config (issue 14); existence at plan time."""
+    with pytest.raises(ValidationError) as ei:
         plan_for({field: value})
     assert field in str(ei.value) and words in str(ei.value)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from installer.backend.answers import json_bounded
 from installer.backend.answers.azure_common import Path_, _Az, keypath
 from installer.backend.answers.azure_image import image_settings, refuse_container
 from installer.backend.answers.azure_keys import SYSTEM_CONFIG, TOP, canonical
@@ -77,7 +78,9 @@ def load_azure(text: str, source: str, *, base_dir: Path | None = None,
                system_config: str | None = None) -> ForeignLoaded:
     """Map one SystemConfig of an Azure Linux 3.0 image config onto InstallConfig."""
     try:
-        data = json.loads(text)
+        data = json_bounded.loads(text)
+    except json_bounded.JSONBoundsError as exc:
+        raise InvalidInput([Issue("", exc.message, line=exc.line, column=exc.column, source=source)]) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput([Issue("", f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno,
                                   source=source)]) from None

@@ -223,6 +223,10 @@ def _storage(az: _Az, data: dict[str, Any], idx: int, sc: dict[str, Any]) -> Non
         spec = _partition(az, di, p, pp, setting, spath, table, enabled and pid in dmroot)
         if spec is not None:
             az.mark(("storage", "partitions", len(parts)), spath or pp)
+            if spath is not None:
+                for key, field in (("MountPoint", "mount"), ("MountOptions", "mount_options")):
+                    if isinstance(setting, dict) and key in setting:
+                        az.mark(("storage", "partitions", len(parts), field), (*spath, key))
             parts.append(spec)
     if not any(p.get("mount") == "/" for p in parts):
         az.err((*scp, "PartitionSettings"), "no partition is mounted at / (add a PartitionSettings entry)")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from installer.backend.answers import json_bounded
 from installer.backend.answers.azure_common import Path_, _Az
 from installer.backend.answers.azure_keys import CMDLINE, NETWORK, REPO
 from installer.backend.answers.mapping import netmask_prefix, split_list
@@ -90,6 +90,7 @@ def _packages(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
     lists = az.typed(sc, "PackageLists", list, scp, []) or []
     stems: list[str] = []
     names: list[str] = []
+    origin: dict[str, Path_] = {}  # package name -> where it was first named (for FILE:LINE errors)
     for li, rel in enumerate(lists):
         lp: Path_ = (*scp, "PackageLists", li)
         if not isinstance(rel, str):
@@ -99,7 +100,7 @@ def _packages(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
         if raw is None:
             continue
         try:
-            pkgs = json.loads(raw)["packages"]
+            pkgs = json_bounded.loads(raw.decode("utf-8"))["packages"]
             if not isinstance(pkgs, list) or not all(isinstance(x, str) for x in pkgs):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
@@ -107,22 +108,31 @@ def _packages(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
             continue
         stems.append(Path(rel).stem)
         names += pkgs
+        for x in pkgs:
+            origin.setdefault(x, lp)
     extra = az.typed(sc, "Packages", list, scp, []) or []
     if not all(isinstance(x, str) for x in extra):
         az.err((*scp, "Packages"), "must be a list of package names")
         extra = []
+    for j, x in enumerate(extra):
+        origin.setdefault(x, (*scp, "Packages", j))
     pk = az.b.section("packages")
     base, hv = set(stems) - HYPERVISOR_LISTS, set(stems) & HYPERVISOR_LISTS
     chosen = next((k for k, v in SET_BASE_LISTS.items() if v == base), None)
+    field = ""
     if chosen and hv in (set(), HYPERVISOR_LISTS):
         pk["set"] = chosen
         pk["hypervisor_packages"] = "always" if hv else "never"
         if extra:
             pk["extra"] = list(dict.fromkeys(extra))
+            field = "extra"
     elif names or extra:
         pk["set"] = "custom"
         pk["custom"] = list(dict.fromkeys(names + extra))
+        field = "custom"
     az.mark(("packages",), (*scp, "PackageLists"))
+    for k, x in enumerate(pk.get(field, []) if field else []):
+        az.mark(("packages", field, k), origin[x])
     kernel = _kernel(az, sc, scp)
     if kernel and not (pk.get("set", "core") in ("core", "full") and kernel == "kernel"):  # else the set's own
         pk["kernel"] = kernel
@@ -150,7 +160,11 @@ def _packages(az: _Az, idx: int, sc: dict[str, Any]) -> list[str]:
             d["gpgcheck"] = False
         if r.get("GPGKeys"):
             d["gpgkey"] = str(r["GPGKeys"]).split()
-        az.mark(("packages", "repositories", len(out)), rp)
+        here = ("packages", "repositories", len(out))
+        az.mark(here, rp)
+        for key, fld in (("Name", "name"), ("BaseUrl", "baseurl"), ("GPGKeys", "gpgkey")):
+            if key in r:
+                az.mark((*here, fld), (*rp, key))
         out.append(d)
     if out:
         pk["repositories"] = out
@@ -207,7 +221,9 @@ def _system(az: _Az, idx: int, sc: dict[str, Any]) -> None:
                     append.append(" ".join(args))
     if append:
         b.section("bootloader")["append"] = " ".join(append)
-        az.mark(("bootloader", "append"), kp)
+        # the generated arguments are valid: a bad one comes from ExtraCommandLine or ImaPolicy
+        src = next((k for k in ("ExtraCommandLine", "ImaPolicy") if isinstance(kcl, dict) and kcl.get(k)), None)
+        az.mark(("bootloader", "append"), (*kp, src) if src else kp)
     _networks(az, idx, sc, system)
 
 
@@ -242,7 +258,13 @@ def _networks(az: _Az, idx: int, sc: dict[str, Any], system: dict[str, Any]) -> 
             iface["dns"] = list(dict.fromkeys(dns))
         if n.get("OnBoot") is False:
             iface["onboot"] = False
-        az.mark(("system", "network", "interfaces", len(out)), np_)
+        here = ("system", "network", "interfaces", len(out))
+        az.mark(here, np_)
+        for key, fld in (("Device", "name"), ("GateWay", "gateway"), ("Ip", "addresses")):
+            if key in n:
+                az.mark((*here, fld), (*np_, key))
+        if "NameServers" in n or "NameServer" in n:
+            az.mark((*here, "dns"), (*np_, "NameServers" if "NameServers" in n else "NameServer"))
         out.append(iface)
     if out:
         system["network"] = {"interfaces": out}

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import posixpath
+import re
 import shlex
 from typing import Any
 
+from installer.backend import grammar
 from installer.backend.answers.azure_common import Path_, _Az
 from installer.backend.answers.azure_keys import USER
+from installer.backend.answers.confined import Unreadable, file_mode
 
 USER_KEYS = set(USER)
 
@@ -74,12 +77,18 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> None:
                 az.err((*up, "PasswordExpiresDays"), "must be a whole number of days (-1: never expires)")
             else:
                 d["password_max_days"] = days
+        fields = {"Password": "password_hash" if u.get("PasswordHashed") is True else "password",
+                  "SSHPubKeys": "ssh_keys", "Name": "name", "StartupCommand": "shell", "SecondaryGroups": "groups",
+                  "UID": "uid"}
         if name == "root":
             for key in ("UID", "PrimaryGroup", "SecondaryGroups", "HomeDirectory", "StartupCommand"):
                 if u.get(key) not in (None, "", []):
                     az.err((*up, key), f"{key} of root is not changed by azl-installer")
             b.data["root"] = d
             az.mark(("root",), up)
+            for key, fld in fields.items():
+                if key in u:
+                    az.mark(("root", fld), (*up, key))
             continue
         if any(x["name"] == name for x in users):
             az.err((*up, "Name"), f"user {name} is defined twice")
@@ -99,6 +108,11 @@ def _users(az: _Az, idx: int, sc: dict[str, Any]) -> None:
         d["admin"] = "wheel" in sec
         d["groups"] = [x for x in sec if x != "wheel"]
         az.mark(("users", len(users)), up)
+        for key, fld in fields.items():
+            if key in u:
+                az.mark(("users", len(users), fld), (*up, key))
+        for k in range(len(u.get("SSHPubKeys") or []) if isinstance(u.get("SSHPubKeys"), list) else 0):
+            az.mark(("users", len(users), "ssh_keys", k), (*up, "SSHPubKeys", k))
         users.append(d)
     if users:
         b.data["users"] = users
@@ -165,21 +179,32 @@ def _additional_files(az: _Az, idx: int, sc: dict[str, Any]) -> str:
     out = ["# AdditionalFiles from the Azure Linux image config", "set -e"]
     for src, dst in af.items():
         fp: Path_ = (*ap, src)
-        targets: list[tuple[str, str]] = []
+        targets: list[tuple[str, str | None]] = []  # (destination, explicit mode or None: the source's)
         for item in dst if isinstance(dst, list) else [dst]:
             if isinstance(item, str):
-                targets.append((item, "0644"))
+                targets.append((item, None))
             elif isinstance(item, dict) and isinstance(item.get("Path"), str):
-                targets.append((item["Path"], str(item.get("Permissions") or "0644")))
+                perm = item.get("Permissions")
+                targets.append((item["Path"], None if perm in (None, "") else str(perm)))
             else:
                 az.err(fp, "the destination must be a path or {Path, Permissions}")
         raw = az.read(src, fp)
         if raw is None:
             continue
-        for dest, mode in targets:
-            if not dest.startswith("/") or not mode.isdigit():
-                az.err(fp, f"'{dest}' must be an absolute path with octal Permissions")
+        try:  # the source's permission bits, without setuid/setgid/sticky (give Permissions for those)
+            src_mode = f"{file_mode(az.base_dir, src) & 0o777:04o}"
+        except Unreadable as exc:
+            az.err(fp, f"file: {exc}")
+            continue
+        for dest, perm in targets:
+            bad = grammar.path_problem(dest, "the destination")
+            if bad:
+                az.err(fp, bad)
                 continue
+            if perm is not None and not re.fullmatch(r"[0-7]{3,4}", perm):
+                az.err(fp, f"Permissions {grammar.show(perm)} must be an octal mode such as 0644 or 0755")
+                continue
+            mode = perm or src_mode
             q = shlex.quote(dest)
             out.append(f"mkdir -p {shlex.quote(posixpath.dirname(dest))}")
             text = raw.decode("utf-8", "replace")

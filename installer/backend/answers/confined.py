@@ -13,6 +13,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from installer.backend.answers.reader import ReadRefused, read_regular
+
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_TREE_BYTES = 64 * 1024 * 1024
 MAX_TREE_ENTRIES = 4096
@@ -47,19 +49,10 @@ def resolve(base_dir: Path, rel: str) -> Path:
 
 def read_confined(base_dir: Path, rel: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
     p = resolve(base_dir, rel)
-    try:
-        st = p.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise Unreadable(f"'{rel}' is not a regular file")
-        if st.st_size > limit:
-            raise Unreadable(f"'{rel}' is {st.st_size} bytes; at most {limit} are read")
-        with p.open("rb") as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        raise Unreadable(f"cannot read '{rel}': {exc.strerror}") from None
-    if len(data) > limit:
-        raise Unreadable(f"'{rel}' is larger than {limit} bytes")
-    return data
+    try:  # regular files only (a FIFO would block, /dev/zero never end), opened without blocking
+        return read_regular(p, limit)
+    except ReadRefused as exc:
+        raise Unreadable(f"'{rel}': {exc}") from None
 
 
 def file_mode(base_dir: Path, rel: str) -> int:

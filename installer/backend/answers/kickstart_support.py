@@ -75,6 +75,14 @@ SECTION_OPTIONS = {
 }
 
 
+def _multi(ks: Ks, name: str, spelled: str) -> bool:
+    """Commands that may repeat are those pykickstart keeps a list for (part, user, network, ...)."""
+    cmd = ks.handler.commands.get(spelled)
+    if cmd is not None and hasattr(cmd, "dataList"):
+        return cmd.dataList() is not None
+    return name in MULTI
+
+
 def _option_dest(ks: Ks, where: Where, tok: str) -> str | None:
     actions = ks.handler.commands[where.path].op._option_string_actions
     opt = tok.split("=", 1)[0]
@@ -109,12 +117,12 @@ def _check_support(ks: Ks) -> None:
             else:
                 ks.unsupported(where, f"command '{where.path}'")
             continue
-        if name not in MULTI:
-            if name in counts:
+        if not _multi(ks, name, where.path):
+            if name in counts:  # pykickstart parses it again over the first: the last one wins
                 prev = counts[name]
-                ks.b.error(where, f"'{where.path}' is given twice (first at {prev.label(ks.b.source)}); "
-                                  "give it once")
-            counts.setdefault(name, where)
+                ks.b.warn(where, f"'{where.path}' replaces '{prev.path}' given before (at "
+                                 f"{prev.label(ks.b.source)}): the last one counts")
+            counts[name] = where
         actions = ks.handler.commands[where.path].op._option_string_actions
         for tok in args[1:]:
             if not tok.startswith("-"):

@@ -6,14 +6,20 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 
+from installer.backend.answers import json_bounded, yaml_bounded
+from installer.backend.answers.bounds import check_text
 from installer.backend.answers.native import load_native
 from installer.backend.answers.positions import locate, node_positions
+from installer.backend.answers.reader import ReadRefused, read_answer_file
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput, Issue
+
+if TYPE_CHECKING:
+    from installer.backend.answers.kickstart_pre import PreRunner
 
 Format = Literal["native", "kickstart", "azure", "imagecustomizer"]
 
@@ -27,6 +33,8 @@ class Loaded:
     hints: dict[str, str] = field(default_factory=dict)
     source: str = "<answers>"
     text: str = ""
+    notes: list[str] = field(default_factory=list)
+    """What the loader did that a user should know (e.g. kickstart %pre scripts run)."""
 
     def locate(self, exc: InvalidInput) -> InvalidInput:
         """Give plan-time issues (raised with a field path but no position) the answer file's
@@ -48,17 +56,20 @@ def _yaml_kind(text: str) -> Format:
     from installer.backend.answers.imagecustomizer.load import looks_like_imagecustomizer
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml_bounded.load(text)
     except yaml.YAMLError:
         return "native"
     return "imagecustomizer" if looks_like_imagecustomizer(data) else "native"
 
 
 def detect_format(text: str) -> Format:
+    text = text.removeprefix("\ufeff")
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            data = json.loads(text)
+            data = json_bounded.loads(text)
+        except json_bounded.JSONBoundsError:  # refused with its position by the loader
+            return "azure" if re.search(r'"(?i:systemconfigs|disks)"\s*:', text) else "native"
         except json.JSONDecodeError:
             return "native"
         # the toolkit's Go decoder matches keys without regard to case
@@ -75,17 +86,20 @@ def detect_format(text: str) -> Format:
         if ":" in first or not re.fullmatch(r"[a-z][a-z0-9_-]*", first):
             return _yaml_kind(text)
         return "kickstart"
+    if any(ln.strip().startswith("#") for ln in text.splitlines()):
+        return "kickstart"  # only comments (e.g. '#version=DEVEL'): an empty kickstart, not YAML
     return "native"
 
 
 def load_text(text: str, source: str, *, base_dir: Path | None = None,
-              ignore_unsupported: bool = False) -> Loaded:
+              ignore_unsupported: bool = False, run_pre: PreRunner | None = None) -> Loaded:
+    check_text(text, source)  # size, line length, control characters: before any parser runs
     fmt = detect_format(text)
     if fmt == "kickstart":
         from installer.backend.answers import kickstart  # type: ignore[attr-defined,unused-ignore]
 
         return kickstart.load_kickstart(text, source, base_dir=base_dir,
-                                        ignore_unsupported=ignore_unsupported)
+                                        ignore_unsupported=ignore_unsupported, run_pre=run_pre)
     if fmt == "azure":
         from installer.backend.answers import azure  # type: ignore[attr-defined,unused-ignore]
 
@@ -94,20 +108,21 @@ def load_text(text: str, source: str, *, base_dir: Path | None = None,
         from installer.backend.answers.imagecustomizer.load import load_imagecustomizer
 
         return load_imagecustomizer(text, source, base_dir=base_dir)
+    text = text.removeprefix("\ufeff")
     cfg = load_native(text, source)
     return Loaded(cfg, "native", cfg.plaintext_warnings(), source=source, text=text)
 
 
-def load_file(path: str | Path, *, ignore_unsupported: bool = False) -> Loaded:
+def load_file(path: str | Path, *, ignore_unsupported: bool = False, run_pre: PreRunner | None = None) -> Loaded:
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InvalidInput([Issue("", f"cannot read answer file: {exc.strerror}", source=str(p))]) from None
+        raw = read_answer_file(p)
+    except ReadRefused as exc:
+        raise InvalidInput([Issue("", str(exc), source=str(p))]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput([Issue("", f"not UTF-8 text (byte {exc.start})", source=str(p))]) from None
-    loaded = load_text(text, str(p), base_dir=p.parent, ignore_unsupported=ignore_unsupported)
+    loaded = load_text(text, str(p), base_dir=p.parent, ignore_unsupported=ignore_unsupported, run_pre=run_pre)
     loaded.source = str(p)
     return loaded

@@ -19,7 +19,7 @@ from installer.backend.answers.load import Loaded
 from installer.backend.answers.native import _message
 from installer.backend.config import InstallConfig
 from installer.backend.errors import InvalidInput, Issue
-from installer.backend.secrets import REDACTED, redact
+from installer.backend.secrets import redact, scrub
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,10 @@ class Builder:
 
     # ----------------------------------------------------------------- messages
     def scrub(self, text: str) -> str:
-        for v in sorted(self.secret_values, key=len, reverse=True):
-            if v and len(v) >= 2:
-                text = text.replace(v, REDACTED)
-        return redact(text)
+        return redact(scrub(text, self.secret_values))
 
     def error(self, where: Where, message: str) -> None:
-        self.issues.append(Issue(where.path, self.scrub(message), line=where.line, column=where.column,
+        self.issues.append(Issue(self.scrub(where.path), self.scrub(message), line=where.line, column=where.column,
                                  source=where.source))
 
     def warn(self, where: Where | None, message: str) -> None:
@@ -112,7 +109,7 @@ class Builder:
 
     def raise_if_issues(self) -> None:
         if self.issues:
-            raise InvalidInput(sorted(self.issues, key=_issue_key))
+            raise InvalidInput(sorted(self.issues, key=issue_key))
 
     def build(self) -> InstallConfig:
         """Validate the collected data; raise InvalidInput with every issue found so far."""
@@ -144,7 +141,7 @@ def _loc_from_message(msg: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in m.group(1).split("."))
 
 
-def _issue_key(i: Issue) -> tuple[str, int, int]:
+def issue_key(i: Issue) -> tuple[str, int, int]:
     return (i.source or "", i.line or 0, i.column or 0)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from installer.backend import secrets
+from installer.backend.answers import yaml_bounded
 from installer.backend.answers.positions import locate, node_positions
 from installer.backend.config import CONFIG_VERSION, InstallConfig
 from installer.backend.errors import InvalidInput, Issue
@@ -80,7 +83,7 @@ def issues_from_validation(
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         pos = locate(positions, loc, value=err["type"] != "extra_forbidden")
         issues.append(Issue(
-            path=".".join(str(p) for p in loc),
+            path=redact(".".join(str(p) for p in loc)),
             message=_message(err),
             line=pos[0] if pos else None,
             column=pos[1] if pos else None,
@@ -89,9 +92,35 @@ def issues_from_validation(
     return issues
 
 
+_SECRET_FIELDS = ("password", "passphrase", "passwd", "secret")
+# a secret key with its value run in: "passphrase \"x\"" (a flow mapping missing its colon), "password=x"
+_RUN_IN = re.compile(r"\s*(?:pass(?:word|phrase|wd)?|pwd|secret)[^A-Za-z0-9_\"']+(.+)", re.IGNORECASE | re.DOTALL)
+
+
+def register_misplaced_secrets(data: Any, depth: int = 0) -> None:
+    """Register (secrets.register) values that look like secrets wherever they are, so that no
+    error about them can echo them: the value of any key named like a password or passphrase
+    (misspelt too), and the value part of a key that ran into its value (``{passphrase "x"}``)."""
+    if depth > 64:
+        return
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for k, v in items:
+        if isinstance(k, str):
+            m = _RUN_IN.fullmatch(k)
+            if m:
+                secrets.register(m.group(1).strip())
+                secrets.register(m.group(1).strip().strip("'\"").strip())
+            if isinstance(v, str | int | float) and not isinstance(v, bool) and (
+                    difflib.get_close_matches(k.lower(), _SECRET_FIELDS, n=1, cutoff=0.8)):
+                secrets.register(str(v))
+        register_misplaced_secrets(v, depth + 1)
+
+
 def parse_document(text: str, source: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        data = yaml_bounded.load(text)
+        register_misplaced_secrets(data)
+        return data
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise InvalidInput([Issue(

@@ -6,6 +6,8 @@ from typing import Any
 
 import yaml
 
+from installer.backend.answers import yaml_bounded
+
 Pos = tuple[int, int]
 
 
@@ -13,7 +15,7 @@ def node_positions(text: str) -> dict[tuple[Any, ...], Pos]:
     """{path: (line, col)} for every mapping key and sequence item (1-based positions).
     For a mapping key the position is the key's; the value's is stored under path + ('=',)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml_bounded.compose(text)  # depth and alias expansion bounded (the walk expands aliases)
     except yaml.YAMLError:
         return {}
     out: dict[tuple[Any, ...], Pos] = {}
@@ -21,6 +23,8 @@ def node_positions(text: str) -> dict[tuple[Any, ...], Pos]:
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    continue  # a complex key (? [a, b]) has no field path
                 key = k.value
                 p = (*path, key)
                 out[p] = (k.start_mark.line + 1, k.start_mark.column + 1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
 from installer.backend.config import Packages
+from installer.backend.grammar import require_safe
 
 MEDIUM_ENV = "AZL_MEDIUM_REPO"  # a directory with repodata/ and the distribution key
 MEDIUM_KEY_ENV = "AZL_MEDIUM_GPGKEY"
@@ -66,8 +67,13 @@ def repositories(pkgs: Packages, env: Mapping[str, str]) -> list[RepoSpec]:
 
 
 def repo_file(repos: list[RepoSpec]) -> str:
+    """The .repo file. Every value is checked again (defence in depth behind the config model): a
+    line break in a URL would otherwise add options such as sslverify=0 or gpgcheck=0."""
     out = []
     for r in repos:
+        require_safe(r.name, "the repository name", extra=" []=")
+        for u in (r.baseurl, *r.gpgkeys):
+            require_safe(u, "the repository URL", extra=" ")
         out += [
             f"[{r.name}]",
             f"name={r.name}",

@@ -4,9 +4,9 @@ variables) or BIOS (i386-pc), and grub2-mkconfig. Azure Linux's command names an
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
+from installer.backend import grammar
 from installer.backend.config import Bootloader, InstallConfig
 from installer.backend.errors import StepFailed
 from installer.backend.steps.base import Step, StepContext
@@ -29,8 +29,22 @@ def kernel_cmdline(layout: TargetLayout | None, selinux: str | None, append: str
         args.append("fips=1")
         if layout and layout.boot_device:
             args.append(f"boot=UUID={layout.boot_uuid}" if layout.boot_uuid else f"boot={layout.boot_device}")
-    args += shlex.split(append)
+    args += grammar.kernel_args(append)
     return args
+
+
+def _grub_value(cmdline: list[str]) -> str:
+    """GRUB_CMDLINE_LINUX's value, for a file that grub2-mkconfig sources with the shell and whose
+    words it copies into grub.cfg: every token must be a plain kernel argument (the config model
+    refuses anything else; this refuses it again), then it is double-quoted with the shell's four
+    special characters escaped, so even a value that got past both could not run a command."""
+    for token in cmdline:
+        p = grammar.kernel_arg_problem(token)
+        if p:
+            raise grammar.UnsafeValue(f"refusing to write {DEFAULT_GRUB}: {p}")
+    text = " ".join(cmdline)
+    grammar.require_safe(text, "the kernel command line")
+    return '"' + "".join("\\" + c if c in '\\"$`' else c for c in text) + '"'
 
 
 def default_grub(cmdline: list[str], timeout: int) -> str:
@@ -41,7 +55,7 @@ def default_grub(cmdline: list[str], timeout: int) -> str:
         "GRUB_DEFAULT=0\n"
         "GRUB_DISABLE_SUBMENU=true\n"
         'GRUB_TERMINAL_OUTPUT="console"\n'
-        f'GRUB_CMDLINE_LINUX="{" ".join(cmdline)}"\n'
+        f"GRUB_CMDLINE_LINUX={_grub_value(cmdline)}\n"
         'GRUB_DISABLE_RECOVERY="true"\n'
         "GRUB_DISABLE_OS_PROBER=true\n"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from installer.backend.config import Interface
+from installer.backend.grammar import require_safe
 
 NETWORK_DIR = "/etc/systemd/network"
 
@@ -22,6 +23,11 @@ def file_name(index: int, iface: Interface) -> str:
 
 
 def network_file(iface: Interface) -> str:
+    """The .network file; every value is checked again (defence in depth behind the config
+    model): a line break in a name or address would otherwise add sections and settings."""
+    require_safe(iface.name, "the interface name", extra=" ")
+    for v in [*iface.addresses, *iface.dns, *([iface.gateway] if iface.gateway else [])]:
+        require_safe(v, "the address", extra=" ")
     lines = ["# written by azl-installer", "[Match]", f"Name={iface.name}", ""]
     if not iface.onboot:
         lines += ["[Link]", "ActivationPolicy=manual", "RequiredForOnline=no", ""]

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from installer.backend.answers import yaml_bounded
 from installer.backend.answers.imagecustomizer.common import Ic, Path_
 from installer.backend.config_packages import PACKAGE_NAME
 from installer.backend.payload.sets import is_kernel
@@ -38,7 +39,7 @@ def _names(ic: Ic, pk: dict[str, Any], key: str, lists_key: str, pp: Path_) -> l
         if raw is None:
             continue
         try:
-            doc = yaml.safe_load(raw.decode("utf-8"))
+            doc = yaml_bounded.load(raw.decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             ic.err(lp, f"package list {rel} is not YAML/JSON: {getattr(exc, 'problem', None) or exc}")
             continue

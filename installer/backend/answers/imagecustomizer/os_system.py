@@ -58,6 +58,9 @@ def map_system(ic: Ic, os_in: dict[str, Any]) -> None:
     if services["enable"] or services["disable"]:
         system["services"] = {k: v for k, v in services.items() if v}
         ic.mark(("system", "services"), (*op, "services"))
+        for k, names in services.items():
+            for i in range(len(names)):
+                ic.mark(("system", "services", k, i), (*op, "services", k, i))
     _modules(ic, os_in)
     history = os_in.get("imageHistory")
     if history not in (None, "", "none"):

@@ -114,6 +114,12 @@ def map_users(ic: Ic, os_in: dict[str, Any]) -> None:
         d["admin"] = "wheel" in sec
         d["groups"] = [x for x in sec if x != "wheel"]
         ic.mark(("users", at), up)
+        for key, fields in (("name", ("name",)), ("sshPublicKeys", ("ssh_keys",)), ("secondaryGroups", ("groups",)),
+                            ("password", ("password", "password_hash"))):
+            if key in u:  # errors about these values point at their own lines
+                where = (*up, key, "value") if key == "password" and isinstance(u[key], dict) else (*up, key)
+                for field in fields:
+                    ic.mark(("users", at, field), where)
         users.append(d)
     if users:
         ic.b.data["users"] = users

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from installer.backend import grammar
 from installer.backend.config import InstallConfig, PartitionSpec
 from installer.backend.payload.sets import package_list, set_kernel, set_lists
 from installer.backend.sizes import SizeSpec, parse_size
@@ -175,7 +176,7 @@ def to_imagecustomizer(c: InstallConfig) -> str:
     os_: dict[str, Any] = {"hostname": c.system.hostname}
     if storage:
         os_["bootloader"] = {"resetType": "hard-reset"}
-    args = shlex.split(c.bootloader.append) + (["fips=1"] if c.system.fips else [])
+    args = grammar.kernel_args(c.bootloader.append) + (["fips=1"] if c.system.fips else [])
     if args:
         os_["kernelCommandLine"] = {"extraCommandLine": args}
     if c.system.selinux:
