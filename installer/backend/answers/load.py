@@ -55,11 +55,17 @@ def _yaml_kind(text: str) -> Format:
     """A YAML/JSON mapping: an Image Customizer config (its top-level keys, no native ones), else native."""
     from installer.backend.answers.imagecustomizer.load import looks_like_imagecustomizer
 
+    keys = {m.group(1) for m in _TOP_KEY.finditer(text)}  # block-style top-level keys: no second parse
+    if keys:
+        return "imagecustomizer" if looks_like_imagecustomizer(dict.fromkeys(keys)) else "native"
     try:
         data = yaml_bounded.load(text)
     except yaml.YAMLError:
         return "native"
     return "imagecustomizer" if looks_like_imagecustomizer(data) else "native"
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)", re.MULTILINE)
 
 
 def detect_format(text: str) -> Format:

@@ -132,7 +132,6 @@ def parse_document(text: str, source: str) -> Any:
 
 
 def config_from_data(data: Any, text: str, source: str) -> InstallConfig:
-    positions = node_positions(text)
     if not isinstance(data, dict):
         raise InvalidInput([Issue("", "an answer file must be a mapping of keys to values "
                                       "(start with 'version: 1')", line=1, column=1, source=source)])
@@ -141,12 +140,12 @@ def config_from_data(data: Any, text: str, source: str) -> InstallConfig:
                                              "at the top", line=1, column=1, source=source)])
     version = data["version"]
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        pos = positions.get(("version", "="))
+        pos = node_positions(text).get(("version", "="))
         raise InvalidInput([Issue("version", f"version must be a whole number such as {CONFIG_VERSION}",
                                   line=pos[0] if pos else None, column=pos[1] if pos else None,
                                   source=source)])
     if version > CONFIG_VERSION:
-        pos = positions.get(("version", "="))
+        pos = node_positions(text).get(("version", "="))
         raise InvalidInput([Issue("version", f"format version {version} is newer than this installer "
                                              f"understands (at most {CONFIG_VERSION})",
                                   line=pos[0] if pos else None, column=pos[1] if pos else None,
@@ -157,7 +156,7 @@ def config_from_data(data: Any, text: str, source: str) -> InstallConfig:
     try:
         return InstallConfig.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(issues_from_validation(exc, positions, source)) from None
+        raise InvalidInput(issues_from_validation(exc, node_positions(text), source)) from None
 
 
 def load_native(text: str, source: str = "<answers>") -> InstallConfig:
