@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from installer.backend.config import InstallConfig, Packages
+from installer.backend.errors import InvalidInput
 from installer.backend.machine import Machine
 from installer.backend.payload import sets
 from installer.backend.payload.repos import repo_file, repositories
@@ -106,3 +107,23 @@ def test_preflight_refuses_gpgcheck_without_a_key() -> None:
                       emit=lambda e: None, cancel=threading.Event())
     with pytest.raises(StepFailed, match=r"nokey.*gpgcheck is on but no gpgkey"):
         run_preflight(ctx, spec)
+
+
+@pytest.mark.parametrize(("exclude", "firmware", "fips", "named"), [
+    (["kernel"], None, False, "kernel"),
+    (["grub2-pc"], "bios", False, "grub2-pc"),
+    (["shim", "htop"], "uefi", False, "shim"),
+    (["dracut-fips"], "uefi", True, "dracut-fips"),
+])
+def test_exclusion_that_makes_the_system_unbootable_is_refused(
+        exclude: list[str], firmware: str | None, fips: bool, named: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        sets.select(pk(set="core", exclude=exclude), "kvm", firmware=firmware, fips=fips)
+    (issue,) = err.value.issues
+    assert issue.path == "packages.exclude" and f"'{named}' cannot be excluded" in issue.message
+    assert "cannot boot" in issue.message
+
+
+def test_excluding_the_bootloader_is_fine_without_a_bootloader() -> None:
+    sel = sets.select(pk(set="core", exclude=["grub2-pc", "shim"]), "kvm", firmware=None)
+    assert "grub2-pc" not in sel.names and "kernel" in sel.names

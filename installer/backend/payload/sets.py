@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from installer.backend.config import Packages
+from installer.backend.errors import InvalidInput, Issue
 
 # What the bootloader step needs in the target, by firmware. Azure Linux's grub2.spec ships the
 # i386-pc modules only in grub2-pc; grub2-efi-binary ships the prebuilt grubx64.efi (shim loads it)
@@ -116,6 +117,20 @@ def set_kernel(pkgs: Packages) -> str | None:
     return str(kernel) if kernel else None
 
 
+def refuse_needed_exclusions(excluded: set[str], kernel: str | None, boot: tuple[str, ...],
+                              fips_set: tuple[str, ...]) -> None:
+    """packages.exclude must not remove what makes the installed system boot: the kernel, the
+    bootloader's packages for the target's firmware, the FIPS set when FIPS is on."""
+    needed = [(kernel, "it is the kernel (packages.kernel)")] if kernel else []
+    needed += [(n, "the bootloader for this firmware needs it") for n in boot]
+    needed += [(n, "FIPS mode (system.fips) needs it") for n in fips_set]
+    issues = [Issue("packages.exclude", f"'{name}' cannot be excluded: {why}; without it the "
+                    "installed system cannot boot")
+              for name, why in needed if name in excluded]
+    if issues:
+        raise InvalidInput(issues)
+
+
 def select(pkgs: Packages, virtualization: str, *, firmware: str | None = None,
            fips: bool = False) -> PackageSelection:
     """The package names for this config: set (+ hypervisor lists) + kernel + the bootloader's
@@ -136,6 +151,7 @@ def select(pkgs: Packages, virtualization: str, *, firmware: str | None = None,
     fips_set = FIPS_PACKAGES if fips else ()
     names += [*boot, *fips_set, *pkgs.extra]
     excluded = set(pkgs.exclude)
+    refuse_needed_exclusions(excluded, kernel, boot, fips_set)
     seen: set[str] = set()
     out: list[str] = []
     for n in names:
